@@ -1,0 +1,48 @@
+# `make run` and `make test` set up everything they need on a fresh machine.
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: run test lint fmt setup deps browser redis bench clean
+
+setup: $(STAMP) node_modules/.package-lock.json
+
+$(STAMP): pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[dev]'
+	@touch $(STAMP)
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund
+
+# Debian packages the tests need: Chromium for the browser tests, Redis for the message-queue tests.
+browser:
+	@command -v chromium >/dev/null || { apt-get update -qq && apt-get install -y -qq chromium; }
+
+redis:
+	@command -v redis-server >/dev/null || { apt-get update -qq && apt-get install -y -qq redis-server; }
+
+deps: setup browser redis
+
+run: setup
+	$(VENV)/bin/drafting serve --demo
+
+lint: setup
+	$(VENV)/bin/ruff check drafting tests benchmarks
+	$(VENV)/bin/ruff format --check drafting tests benchmarks
+	$(VENV)/bin/mypy
+
+fmt: setup
+	$(VENV)/bin/ruff format drafting tests benchmarks
+	$(VENV)/bin/ruff check --fix drafting tests benchmarks
+
+test: deps lint
+	$(PY) -m pytest -q
+
+bench: setup
+	$(PY) benchmarks/live_edit.py
+
+clean:
+	rm -rf $(VENV) node_modules .pytest_cache .mypy_cache tests/artifacts
