@@ -1,0 +1,429 @@
+"""The drafting domain: conferences, participants, drafts, clauses, amendments, polls.
+
+Plain dataclasses and pure functions. Nothing here imports Flask or SQLite, so the rules
+can be tested on their own and every door (HTTP, Socket.IO, CLI) shares them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+
+from .errors import Conflict, Invalid, NotFound
+
+ROLES = ("chair", "delegate", "observer")
+DRAFT_STATUSES = ("drafting", "formal", "voting", "adopted", "rejected", "withdrawn")
+OPEN_STATUSES = ("drafting", "formal", "voting")
+CLAUSE_KINDS = ("heading", "preambular", "operative", "text")
+CLAUSE_STATUSES = ("active", "deleted", "adopted", "rejected")
+AMENDMENT_KINDS = ("replace", "delete", "insert_after", "amend_amendment")
+AMENDMENT_STATUSES = (
+    "pending",
+    "friendly",
+    "conflicted",
+    "voting",
+    "lapsed",
+    "adopted",
+    "rejected",
+    "withdrawn",
+)
+POLL_SUBJECTS = ("amendment", "clause", "draft")
+POLL_STATES = ("open", "closed")
+
+MAX_LEVEL = 2  # 0: clause, 1: (a), 2: (i)
+MAX_CLAUSE_CHARS = 20_000
+MAX_NAME_CHARS = 200
+MAX_TITLE_CHARS = 500
+
+
+@dataclass(frozen=True)
+class Conference:
+    id: int
+    name: str
+    majority: str = "simple"
+    quorum: int = 0
+
+
+@dataclass(frozen=True)
+class Participant:
+    id: int
+    conference_id: int
+    name: str
+    delegation: str = ""
+    role: str = "delegate"
+    present: bool = False
+
+    @property
+    def is_chair(self) -> bool:
+        return self.role == "chair"
+
+    @property
+    def can_vote(self) -> bool:
+        """Delegates vote; the chair presides and observers only watch."""
+        return self.role == "delegate"
+
+    @property
+    def can_propose(self) -> bool:
+        return self.role in ("chair", "delegate")
+
+
+@dataclass(frozen=True)
+class Draft:
+    id: int
+    conference_id: int
+    title: str
+    status: str = "drafting"
+    sponsors: tuple[int, ...] = ()
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+
+@dataclass(frozen=True)
+class Clause:
+    id: int
+    draft_id: int
+    kind: str
+    text: str
+    parent_id: int | None = None
+    position: int = 0
+    version: int = 1
+    status: str = "active"
+
+
+@dataclass(frozen=True)
+class Amendment:
+    """A proposed change to a clause, kept as text against the version it was written on."""
+
+    id: int
+    draft_id: int
+    number: int
+    clause_id: int
+    kind: str
+    proposer_id: int
+    base_version: int
+    base_text: str
+    new_text: str
+    reason: str = ""
+    status: str = "pending"
+    target_amendment_id: int | None = None
+    new_kind: str | None = None
+    accepted_by: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
+class Poll:
+    id: int
+    draft_id: int
+    subject_type: str
+    subject_id: int
+    rule: str
+    kind: str
+    state: str = "open"
+    result: dict[str, object] | None = None
+
+
+@dataclass(frozen=True)
+class Ballot:
+    poll_id: int
+    choice: str
+    participant_id: int | None = None  # None for secret polls
+
+
+# --- validation ----------------------------------------------------------------------------
+
+
+def check_choice_of(value: str, allowed: Iterable[str], what: str) -> str:
+    allowed = tuple(allowed)
+    if value not in allowed:
+        raise Invalid(f"Unknown {what} {value!r}: use one of {', '.join(allowed)}.")
+    return value
+
+
+def clean_name(value: object, what: str, limit: int = MAX_NAME_CHARS) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise Invalid(f"The {what} must be a non-empty text.")
+    value = value.strip()
+    if len(value) > limit:
+        raise Invalid(f"The {what} is too long ({len(value)} characters, at most {limit}).")
+    return value
+
+
+def check_clause_text(text: object) -> str:
+    if not isinstance(text, str):
+        raise Invalid("Clause text must be a string.")
+    if len(text) > MAX_CLAUSE_CHARS:
+        raise Invalid(
+            f"A clause can hold at most {MAX_CLAUSE_CHARS:,} characters; this one would have "
+            f"{len(text):,}."
+        )
+    if "\x00" in text:
+        raise Invalid("Clause text cannot contain NUL characters.")
+    return text
+
+
+# --- numbering -----------------------------------------------------------------------------
+
+
+def letters(n: int) -> str:
+    """1 -> a, 26 -> z, 27 -> aa: the way long lists of sub-clauses run on."""
+    out = ""
+    while n > 0:
+        n, rem = divmod(n - 1, 26)
+        out = chr(ord("a") + rem) + out
+    return out
+
+
+_ROMAN = [
+    (1000, "m"),
+    (900, "cm"),
+    (500, "d"),
+    (400, "cd"),
+    (100, "c"),
+    (90, "xc"),
+    (50, "l"),
+    (40, "xl"),
+    (10, "x"),
+    (9, "ix"),
+    (5, "v"),
+    (4, "iv"),
+    (1, "i"),
+]
+
+
+def roman(n: int) -> str:
+    out = ""
+    for value, sym in _ROMAN:
+        while n >= value:
+            out += sym
+            n -= value
+    return out
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A clause in document order with its derived number, nesting level and reference."""
+
+    clause: Clause
+    number: str
+    level: int
+    ref: str
+    children: list[Entry] = field(default_factory=list)
+
+
+def _sub_number(level: int, index: int) -> str:
+    return f"({letters(index)})" if level == 1 else f"({roman(index)})"
+
+
+def outline(clauses: Iterable[Clause]) -> list[Entry]:
+    """The live clauses as a numbered tree, top level first.
+
+    Numbering is derived, never stored: top-level operative clauses count 1, 2, 3 across the
+    whole draft; sub-clauses count (a), (b) under their parent and (i), (ii) one level down.
+    """
+    live = [c for c in clauses if c.status != "deleted"]
+    by_parent: dict[int | None, list[Clause]] = {}
+    for c in live:
+        by_parent.setdefault(c.parent_id, []).append(c)
+    for sibs in by_parent.values():
+        sibs.sort(key=lambda c: (c.position, c.id))
+    operative = 0
+
+    def build(parent: int | None, level: int, parent_ref: str) -> list[Entry]:
+        nonlocal operative
+        entries = []
+        for index, c in enumerate(by_parent.get(parent, []), start=1):
+            if level == 0:
+                if c.kind == "operative":
+                    operative += 1
+                    number = str(operative)
+                else:
+                    number = ""
+            else:
+                number = _sub_number(level, index)
+            ref = parent_ref + number if number else parent_ref
+            entries.append(
+                Entry(c, number, level, ref or "", build(c.id, min(level + 1, MAX_LEVEL), ref))
+            )
+        return entries
+
+    return build(None, 0, "")
+
+
+def flatten(entries: Iterable[Entry]) -> list[Entry]:
+    out: list[Entry] = []
+    for e in entries:
+        out.append(e)
+        out.extend(flatten(e.children))
+    return out
+
+
+def describe(entry: Entry) -> str:
+    """How a chair names a clause aloud: "operative 2(a)", "preambular clause", "heading"."""
+    if entry.number:
+        return f"{entry.clause.kind} {entry.ref}" if entry.level == 0 else f"clause {entry.ref}"
+    return f"{entry.clause.kind} clause"
+
+
+# --- structure: pure operations returning the clauses whose place changed ----------------
+
+
+def _live(clauses: Iterable[Clause]) -> dict[int, Clause]:
+    return {c.id: c for c in clauses if c.status != "deleted"}
+
+
+def _siblings(live: dict[int, Clause], parent_id: int | None) -> list[Clause]:
+    return sorted(
+        (c for c in live.values() if c.parent_id == parent_id), key=lambda c: (c.position, c.id)
+    )
+
+
+def _level(live: dict[int, Clause], clause_id: int | None) -> int:
+    level = -1
+    while clause_id is not None:
+        level += 1
+        clause_id = live[clause_id].parent_id
+    return level
+
+
+def _subtree_depth(live: dict[int, Clause], clause_id: int) -> int:
+    kids = [c for c in live.values() if c.parent_id == clause_id]
+    return 0 if not kids else 1 + max(_subtree_depth(live, k.id) for k in kids)
+
+
+def subtree_ids(clauses: Iterable[Clause], clause_id: int) -> list[int]:
+    live = _live(clauses)
+    out = [clause_id]
+    for c in live.values():
+        if c.parent_id == clause_id:
+            out.extend(subtree_ids(live.values(), c.id))
+    return out
+
+
+def resolve_place(
+    clauses: Iterable[Clause], parent_id: int | None, after_id: int | None
+) -> tuple[int | None, int]:
+    """Where a clause goes: under `parent_id`, right after sibling `after_id` (None: first).
+
+    `after_id` alone (parent omitted) means "beside that clause", under its parent.
+    Returns (parent_id, index among the siblings).
+    """
+    live = _live(clauses)
+    if after_id is not None:
+        if after_id not in live:
+            raise NotFound(f"There is no clause {after_id} in this draft to place it after.")
+        after = live[after_id]
+        if parent_id is None:
+            parent_id = after.parent_id
+        elif after.parent_id != parent_id:
+            raise Invalid(f"Clause {after_id} is not under clause {parent_id}.")
+    if parent_id is not None and parent_id not in live:
+        raise NotFound(f"There is no clause {parent_id} in this draft to nest it under.")
+    sibs = _siblings(live, parent_id)
+    index = 0 if after_id is None else [s.id for s in sibs].index(after_id) + 1
+    return parent_id, index
+
+
+def _reposition(sibs: list[Clause]) -> list[Clause]:
+    return [replace(c, position=i) for i, c in enumerate(sibs) if c.position != i]
+
+
+def insert(
+    clauses: Iterable[Clause], new: Clause, parent_id: int | None, after_id: int | None
+) -> list[Clause]:
+    """Place `new` (not yet in `clauses`); returns the new clause and siblings that moved."""
+    clauses = list(clauses)
+    live = _live(clauses)
+    parent_id, index = resolve_place(clauses, parent_id, after_id)
+    if _level(live, parent_id) + 1 > MAX_LEVEL:
+        raise Invalid("Clauses nest at most two levels deep: (a), then (i).")
+    sibs = _siblings(live, parent_id)
+    placed = replace(new, parent_id=parent_id, position=-1)
+    sibs.insert(index, placed)
+    changed = [replace(c, position=i) for i, c in enumerate(sibs) if c.position != i]
+    return changed
+
+
+def move(
+    clauses: Iterable[Clause], clause_id: int, parent_id: int | None, after_id: int | None
+) -> list[Clause]:
+    """Move a clause (with its sub-clauses); returns every clause whose place changed."""
+    clauses = list(clauses)
+    live = _live(clauses)
+    if clause_id not in live:
+        raise NotFound(f"There is no clause {clause_id} in this draft.")
+    if after_id == clause_id or parent_id == clause_id:
+        raise Invalid("A clause cannot be placed after or under itself.")
+    inside = set(subtree_ids(live.values(), clause_id))
+    if parent_id in inside or (after_id is not None and after_id in inside):
+        raise Invalid("A clause cannot be moved inside its own sub-clauses.")
+    moving = live[clause_id]
+    rest = {k: v for k, v in live.items() if k != clause_id}
+    # close the gap it leaves
+    old_sibs = _siblings(rest, moving.parent_id)
+    changed = {c.id: c for c in _reposition(old_sibs)}
+    merged = {**rest, **changed}
+    parent_id, index = resolve_place(merged.values(), parent_id, after_id)
+    if _level(merged, parent_id) + 1 + _subtree_depth(live, clause_id) > MAX_LEVEL:
+        raise Invalid("That move would nest clauses more than two levels deep.")
+    sibs = _siblings(merged, parent_id)
+    sibs.insert(index, replace(moving, parent_id=parent_id, position=-1))
+    for i, c in enumerate(sibs):
+        if c.position != i or c.id == clause_id:
+            changed[c.id] = replace(c, position=i)
+    if changed.get(clause_id) == moving:
+        del changed[clause_id]
+    return list(changed.values())
+
+
+def delete(clauses: Iterable[Clause], clause_id: int) -> list[Clause]:
+    """Delete a clause and its sub-clauses (kept in the record, marked deleted)."""
+    clauses = list(clauses)
+    live = _live(clauses)
+    if clause_id not in live:
+        raise NotFound(f"There is no clause {clause_id} in this draft.")
+    gone = subtree_ids(live.values(), clause_id)
+    changed = [replace(live[i], status="deleted") for i in gone]
+    rest = {k: v for k, v in live.items() if k not in gone}
+    changed.extend(_reposition(_siblings(rest, live[clause_id].parent_id)))
+    return changed
+
+
+# --- drafts and modes ----------------------------------------------------------------------
+
+
+def check_editable(draft: Draft) -> None:
+    """Live editing is for informal consultations only."""
+    if draft.status == "drafting":
+        return
+    if draft.status == "formal" or draft.status == "voting":
+        raise Conflict(
+            "The draft is in formal mode: its text changes only through amendments "
+            "adopted by vote or accepted as friendly."
+        )
+    raise Conflict(f"The draft is {draft.status}; it is read-only.")
+
+
+def check_open(draft: Draft) -> None:
+    if not draft.is_open:
+        raise Conflict(f"The draft is {draft.status}; it is read-only.")
+
+
+MODE_CHANGES = {
+    "drafting": ("formal", "withdrawn"),
+    "formal": ("drafting", "voting", "withdrawn"),
+    "voting": ("formal", "adopted", "rejected"),
+    "adopted": (),
+    "rejected": ("drafting", "formal"),
+    "withdrawn": ("drafting",),
+}
+
+
+def check_mode_change(draft: Draft, new: str) -> None:
+    check_choice_of(new, DRAFT_STATUSES, "draft status")
+    if new == draft.status:
+        raise Conflict(f"The draft is already {new}.")
+    if new not in MODE_CHANGES[draft.status]:
+        allowed = ", ".join(MODE_CHANGES[draft.status]) or "nothing: it is final"
+        raise Conflict(f"A {draft.status} draft can change to {allowed}; not to {new}.")

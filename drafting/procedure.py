@@ -1,0 +1,253 @@
+"""Rules of procedure as pure functions: majorities, quorum, voting order, lapsing.
+
+Kept free of storage and web code so the chair's rules can be tested exhaustively on their own
+and the action layer only has to gather the numbers and act on the answer.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from drafting.errors import Conflict, Invalid
+
+RULES = ("simple", "two_thirds", "absolute", "consensus")
+POLL_KINDS = ("recorded", "counted", "secret")
+CHOICES = ("yes", "no", "abstain")
+AMENDMENT_KINDS = ("replace", "delete", "insert_after")
+
+_RULE_NAMES = {
+    "simple": "simple majority",
+    "two_thirds": "two-thirds majority",
+    "absolute": "absolute majority",
+    "consensus": "consensus",
+}
+
+
+def _check_one_of(value: object, allowed: tuple[str, ...], what: str) -> str:
+    """Shared validator so every refusal names the accepted values."""
+    if not isinstance(value, str) or value not in allowed:
+        raise Invalid(f"Unknown {what} {value!r}: use one of {', '.join(allowed)}.")
+    return value
+
+
+def check_rule(rule: object) -> str:
+    """Refuse a majority rule we cannot count; returns it so callers can validate inline."""
+    return _check_one_of(rule, RULES, "majority rule")
+
+
+def check_poll_kind(kind: object) -> str:
+    """Refuse a poll kind we cannot run; returns it so callers can validate inline."""
+    return _check_one_of(kind, POLL_KINDS, "poll kind")
+
+
+def check_choice(choice: object) -> str:
+    """Refuse a ballot that is not yes, no or abstain; returns it so callers can validate inline."""
+    return _check_one_of(choice, CHOICES, "choice")
+
+
+def check_amendment_kind(kind: object) -> str:
+    """Refuse an amendment kind the voting-order and lapsing rules do not know."""
+    return _check_one_of(kind, AMENDMENT_KINDS, "amendment kind")
+
+
+def _check_count(value: object, what: str) -> int:
+    """Counts come from forms and ballots; a negative or non-integer one is a bug to surface."""
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise Invalid(
+            f"The number of {what} must be a whole number of zero or more, not {value!r}."
+        )
+    return value
+
+
+# --- Tallies and majorities -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Tally:
+    """The counted ballots of one poll; for consensus, ``no`` is the number of objections."""
+
+    yes: int
+    no: int
+    abstain: int
+
+    def __post_init__(self) -> None:
+        _check_count(self.yes, "yes votes")
+        _check_count(self.no, "no votes")
+        _check_count(self.abstain, "abstentions")
+
+    @property
+    def total(self) -> int:
+        """Everyone who took part, abstentions included (what a quorum or turnout counts)."""
+        return self.yes + self.no + self.abstain
+
+
+@dataclass(frozen=True)
+class Result:
+    """The chair's announcement: outcome plus every number needed to check it by hand."""
+
+    outcome: str  # "adopted" | "rejected"
+    rule: str
+    yes: int
+    no: int
+    abstain: int
+    cast: int  # yes + no: abstentions are not votes cast
+    entitled: int
+    required: int  # yes votes needed to adopt, given this tally
+    explanation: str
+
+    @property
+    def adopted(self) -> bool:
+        """Saves callers comparing against the outcome string."""
+        return self.outcome == "adopted"
+
+
+def _plural(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"
+
+
+def _required(rule: str, tally: Tally, entitled: int) -> int:
+    """Yes votes needed, so that for every rule: adopted iff yes >= required."""
+    cast = tally.yes + tally.no
+    if rule == "simple":
+        return tally.no + 1  # more yes than no; a tie fails
+    if rule == "two_thirds":
+        # Smallest y with 3y >= 2*cast, i.e. ceil(2*cast/3); at least 1 so 0-0 fails.
+        return max(1, (2 * cast + 2) // 3)
+    if rule == "absolute":
+        return entitled // 2 + 1  # more than half of everyone entitled to vote
+    # consensus: yes votes never outweigh an objection, so once one is raised the bar is out of
+    # reach (more than everyone entitled); with no objection nobody needs to say yes.
+    return 0 if tally.no == 0 else entitled + 1
+
+
+def _basis(rule: str, tally: Tally, entitled: int, required: int) -> str:
+    """The bracketed reason, naming the base the threshold was computed from."""
+    cast = tally.yes + tally.no
+    if rule == "simple":
+        return f"simple majority of votes cast: more yes than no, {required} needed"
+    if rule == "two_thirds":
+        if cast == 0:
+            return "two-thirds of votes cast: no votes cast"
+        return f"two-thirds of {cast} cast: {required}"
+    return f"absolute majority of {entitled} entitled to vote: {required}"
+
+
+def decide(rule: str, tally: Tally, entitled: int) -> Result:
+    """Apply one majority rule to a tally; the Result carries the numbers behind the outcome.
+
+    ``entitled`` is the number of delegates with voting rights; it matters to the absolute
+    majority, and a tally with more ballots than that is refused as impossible.
+    """
+    check_rule(rule)
+    if not isinstance(tally, Tally):
+        raise Invalid("A tally of yes, no and abstain counts is required.")
+    _check_count(entitled, "delegates entitled to vote")
+    if tally.total > entitled:
+        raise Invalid(
+            f"The tally has {tally.total} ballots but only {entitled} delegates "
+            "are entitled to vote."
+        )
+    required = _required(rule, tally, entitled)
+    adopted = tally.yes >= required
+    outcome = "adopted" if adopted else "rejected"
+    if rule == "consensus":
+        if adopted:
+            explanation = "Adopted by consensus — no objection"
+        else:
+            explanation = (
+                f"Rejected — {_plural(tally.no, 'objection', 'objections')} (no consensus)"
+            )
+    else:
+        counts = (
+            f"{tally.yes} yes, {tally.no} no, {_plural(tally.abstain, 'abstention', 'abstentions')}"
+        )
+        explanation = (
+            f"{outcome.capitalize()} — {counts} ({_basis(rule, tally, entitled, required)})"
+        )
+    return Result(
+        outcome=outcome,
+        rule=rule,
+        yes=tally.yes,
+        no=tally.no,
+        abstain=tally.abstain,
+        cast=tally.yes + tally.no,
+        entitled=entitled,
+        required=required,
+        explanation=explanation,
+    )
+
+
+def rule_name(rule: str) -> str:
+    """The rule as a chair says it ("two-thirds majority"), for menus and the record."""
+    return _RULE_NAMES[check_rule(rule)]
+
+
+# --- Quorum -----------------------------------------------------------------------------------
+
+
+def check_quorum(present: int, quorum: int) -> None:
+    """Refuse to open or close a poll without a quorum; a quorum of 0 means none is required."""
+    _check_count(present, "delegates present")
+    _check_count(quorum, "delegates required for a quorum")
+    if present < quorum:
+        raise Conflict(
+            f"Quorum not met: {_plural(present, 'delegate', 'delegates')} present, "
+            f"{quorum} required."
+        )
+
+
+# --- Voting order of competing amendments -----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A pending amendment to one clause; ``distance`` is its edit distance from the clause."""
+
+    id: int
+    distance: int
+    kind: str  # "replace" | "delete" | "insert_after"
+
+    def __post_init__(self) -> None:
+        check_amendment_kind(self.kind)
+        _check_count(self.distance, "edits")
+
+
+def _order_key(c: Candidate) -> tuple[int, int, int]:
+    if c.kind == "delete":
+        return (0, 0, c.id)
+    if c.kind == "replace":
+        return (1, -c.distance, c.id)
+    return (2, 0, c.id)  # insert_after: new clauses do not compete with this clause's text
+
+
+def suggest_order(candidates: list[Candidate]) -> list[int]:
+    """Amendment ids in the order to vote them: the one furthest removed from the text first.
+
+    Deletions are furthest removed, then replacements by decreasing edit distance; ties go to
+    the older (lower id). Insertions of new clauses follow, oldest first, since adopting them
+    leaves this clause's text alone. The chair may reorder; this is only the suggestion.
+    """
+    ids = [c.id for c in candidates]
+    if len(set(ids)) != len(ids):
+        raise Invalid("Each amendment can appear only once in the voting order.")
+    return [c.id for c in sorted(candidates, key=_order_key)]
+
+
+# --- Lapsing ----------------------------------------------------------------------------------
+
+
+def lapsed_by(adopted_kind: str, others: list[tuple[int, str]]) -> list[int]:
+    """Ids of the other pending amendments to the same clause that lapse, in id order.
+
+    Adopting a deletion leaves no text to change or delete, so every pending "replace" and
+    "delete" lapses. "insert_after" amendments survive: they add a new clause after a place in
+    the draft, which still exists once the clause is gone (the caller re-anchors them). Adopting
+    a "replace" or "insert_after" lapses nothing here: the caller rebases the pending amendments
+    onto the new text, and those whose rebase conflicts lapse then.
+    """
+    check_amendment_kind(adopted_kind)
+    for _, kind in others:
+        check_amendment_kind(kind)
+    if adopted_kind != "delete":
+        return []
+    return sorted(aid for aid, kind in others if kind in ("replace", "delete"))

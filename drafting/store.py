@@ -1,0 +1,641 @@
+"""The one module that touches SQLite, through sqlite-utils.
+
+WAL mode, one connection per thread (sqlite3 connections are bound to their thread), schema
+through sqlite-utils migrations applied on open. Every action runs inside `Store.write()`:
+BEGIN IMMEDIATE ... COMMIT, so its state change and its journal events commit together or not
+at all, and writers in several processes queue on SQLite's lock instead of failing.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlite_utils import Database
+from sqlite_utils.db import Table
+from sqlite_utils.migrations import Migrations
+
+from .domain import Amendment, Clause, Conference, Draft, Participant, Poll
+from .errors import NotFound
+from .events import Event
+
+DEFAULT_DB = "drafting.db"
+
+migrations = Migrations("drafting")
+
+
+@migrations(name="0001_core")
+def _m0001(db: Database) -> None:
+    db.table("conferences").create(
+        {"id": int, "name": str, "majority": str, "quorum": int, "created_at": str}, pk="id"
+    )
+    db.table("participants").create(
+        {
+            "id": int,
+            "conference_id": int,
+            "name": str,
+            "delegation": str,
+            "role": str,
+            "token_hash": str,
+            "present": int,
+            "created_at": str,
+        },
+        pk="id",
+        foreign_keys=[("conference_id", "conferences", "id")],
+    )
+    db.table("participants").create_index(["token_hash"], unique=True)
+    db.table("participants").create_index(["conference_id"])
+    db.table("drafts").create(
+        {
+            "id": int,
+            "conference_id": int,
+            "title": str,
+            "status": str,
+            "sponsors": str,
+            "created_at": str,
+        },
+        pk="id",
+        foreign_keys=[("conference_id", "conferences", "id")],
+    )
+    db.table("clauses").create(
+        {
+            "id": int,
+            "draft_id": int,
+            "parent_id": int,
+            "position": int,
+            "kind": str,
+            "text": str,
+            "version": int,
+            "status": str,
+        },
+        pk="id",
+        foreign_keys=[("draft_id", "drafts", "id")],
+    )
+    db.table("clauses").create_index(["draft_id"])
+    db.table("clause_versions").create(
+        {"clause_id": int, "version": int, "text": str, "actor_id": int, "reason": str, "at": str},
+        pk=("clause_id", "version"),
+    )
+    db.table("journal").create(
+        {
+            "seq": int,
+            "at": str,
+            "type": str,
+            "conference_id": int,
+            "draft_id": int,
+            "clause_id": int,
+            "actor_id": int,
+            "data": str,
+        },
+        pk="seq",
+    )
+    db.table("journal").create_index(["draft_id", "seq"])
+    db.table("journal").create_index(["clause_id"])
+    db.table("settings").create({"key": str, "value": str}, pk="key")
+
+
+@migrations(name="0002_procedure")
+def _m0002(db: Database) -> None:
+    db.table("amendments").create(
+        {
+            "id": int,
+            "draft_id": int,
+            "number": int,
+            "clause_id": int,
+            "kind": str,
+            "target_amendment_id": int,
+            "new_kind": str,
+            "proposer_id": int,
+            "base_version": int,
+            "base_text": str,
+            "new_text": str,
+            "reason": str,
+            "status": str,
+            "accepted_by": str,
+            "created_at": str,
+        },
+        pk="id",
+        foreign_keys=[("draft_id", "drafts", "id"), ("clause_id", "clauses", "id")],
+    )
+    db.table("amendments").create_index(["draft_id", "number"], unique=True)
+    db.table("polls").create(
+        {
+            "id": int,
+            "draft_id": int,
+            "subject_type": str,
+            "subject_id": int,
+            "rule": str,
+            "kind": str,
+            "state": str,
+            "opened_at": str,
+            "closed_at": str,
+            "result": str,
+        },
+        pk="id",
+        foreign_keys=[("draft_id", "drafts", "id")],
+    )
+    db.table("ballots").create(
+        {"poll_id": int, "participant_id": int, "choice": str, "cast_at": str},
+        pk=("poll_id", "participant_id"),
+    )
+    # Secret polls keep who voted apart from what was chosen. Both tables are WITHOUT ROWID,
+    # keyed by values that carry no order of arrival, so not even row order links them.
+    db.execute(
+        "CREATE TABLE secret_voters (poll_id INTEGER, participant_id INTEGER,"
+        " PRIMARY KEY (poll_id, participant_id)) WITHOUT ROWID"
+    )
+    db.execute(
+        "CREATE TABLE secret_ballots (poll_id INTEGER, receipt_hash TEXT, choice TEXT,"
+        " PRIMARY KEY (poll_id, receipt_hash)) WITHOUT ROWID"
+    )
+
+
+def now() -> str:
+    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def _conference(row: dict[str, Any]) -> Conference:
+    return Conference(row["id"], row["name"], row["majority"], row["quorum"])
+
+
+def _participant(row: dict[str, Any]) -> Participant:
+    return Participant(
+        row["id"],
+        row["conference_id"],
+        row["name"],
+        row["delegation"] or "",
+        row["role"],
+        bool(row["present"]),
+    )
+
+
+def _draft(row: dict[str, Any]) -> Draft:
+    return Draft(
+        row["id"],
+        row["conference_id"],
+        row["title"],
+        row["status"],
+        tuple(json.loads(row["sponsors"] or "[]")),
+    )
+
+
+def _clause(row: dict[str, Any]) -> Clause:
+    return Clause(
+        id=row["id"],
+        draft_id=row["draft_id"],
+        kind=row["kind"],
+        text=row["text"],
+        parent_id=row["parent_id"],
+        position=row["position"],
+        version=row["version"],
+        status=row["status"],
+    )
+
+
+def _amendment(row: dict[str, Any]) -> Amendment:
+    return Amendment(
+        id=row["id"],
+        draft_id=row["draft_id"],
+        number=row["number"],
+        clause_id=row["clause_id"],
+        kind=row["kind"],
+        proposer_id=row["proposer_id"],
+        base_version=row["base_version"],
+        base_text=row["base_text"],
+        new_text=row["new_text"],
+        reason=row["reason"] or "",
+        status=row["status"],
+        target_amendment_id=row["target_amendment_id"],
+        new_kind=row["new_kind"],
+        accepted_by=tuple(json.loads(row["accepted_by"] or "[]")),
+    )
+
+
+def _poll(row: dict[str, Any]) -> Poll:
+    return Poll(
+        id=row["id"],
+        draft_id=row["draft_id"],
+        subject_type=row["subject_type"],
+        subject_id=row["subject_id"],
+        rule=row["rule"],
+        kind=row["kind"],
+        state=row["state"],
+        result=json.loads(row["result"]) if row["result"] else None,
+    )
+
+
+class Store:
+    """All reads and writes of the drafting database."""
+
+    def __init__(self, path: str | os.PathLike[str]) -> None:
+        self.path = str(path)
+        self._local = threading.local()
+        Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        db = self.db
+        with db.ensure_autocommit_on():
+            db.execute("PRAGMA journal_mode=WAL")
+        migrations.apply(db)
+
+    # --- connections and transactions ---------------------------------------------------
+
+    @property
+    def db(self) -> Database:
+        db: Database | None = getattr(self._local, "db", None)
+        if db is None:
+            conn = sqlite3.connect(self.path, timeout=30, check_same_thread=True)
+            conn.execute("PRAGMA busy_timeout=30000")
+            conn.execute("PRAGMA synchronous=NORMAL")
+            conn.execute("PRAGMA foreign_keys=ON")
+            db = Database(conn)
+            self._local.db = db
+        return db
+
+    def close(self) -> None:
+        db: Database | None = getattr(self._local, "db", None)
+        if db is not None:
+            db.close()
+            self._local.db = None
+
+    @contextmanager
+    def write(self) -> Iterator[Database]:
+        """One transaction: everything inside commits together or not at all."""
+        db = self.db
+        if db.conn.in_transaction:
+            with db.atomic():
+                yield db
+            return
+        db.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield db
+        except BaseException:
+            if db.conn.in_transaction:
+                db.conn.execute("ROLLBACK")
+            raise
+        else:
+            db.conn.execute("COMMIT")
+
+    def _t(self, name: str) -> Table:
+        return self.db.table(name)
+
+    def _insert(self, name: str, row: dict[str, Any]) -> int:
+        pk = self._t(name).insert(row).last_pk
+        assert isinstance(pk, int)
+        return pk
+
+    def _one(self, sql: str, params: list[Any] | tuple[Any, ...]) -> dict[str, Any] | None:
+        rows = list(self.db.query(sql, params))
+        return rows[0] if rows else None
+
+    # --- settings -------------------------------------------------------------------------
+
+    def setting(self, key: str) -> str | None:
+        row = self._one("select value from settings where key = ?", [key])
+        return None if row is None else str(row["value"])
+
+    def set_setting(self, key: str, value: str) -> None:
+        self._t("settings").upsert({"key": key, "value": value}, pk="key")
+
+    # --- journal --------------------------------------------------------------------------
+
+    def append(self, event: Event) -> Event:
+        event.at = now()
+        row = {
+            "at": event.at,
+            "type": event.type,
+            "conference_id": event.conference_id,
+            "draft_id": event.draft_id,
+            "clause_id": event.clause_id,
+            "actor_id": event.actor_id,
+            "data": json.dumps(event.data, ensure_ascii=False),
+        }
+        event.seq = self._insert("journal", row)
+        return event
+
+    def journal(
+        self,
+        *,
+        conference_id: int | None = None,
+        draft_id: int | None = None,
+        clause_id: int | None = None,
+        since: int = 0,
+    ) -> list[Event]:
+        where = ["seq > ?"]
+        params: list[Any] = [since]
+        for col, value in (
+            ("conference_id", conference_id),
+            ("draft_id", draft_id),
+            ("clause_id", clause_id),
+        ):
+            if value is not None:
+                where.append(f"{col} = ?")
+                params.append(value)
+        rows = self.db.query(
+            f"select * from journal where {' and '.join(where)} order by seq", params
+        )
+        return [
+            Event(
+                type=r["type"],
+                conference_id=r["conference_id"],
+                draft_id=r["draft_id"],
+                clause_id=r["clause_id"],
+                actor_id=r["actor_id"],
+                data=json.loads(r["data"]),
+                seq=r["seq"],
+                at=r["at"],
+            )
+            for r in rows
+        ]
+
+    # --- conferences and participants ---------------------------------------------------
+
+    def insert_conference(self, name: str, majority: str, quorum: int) -> Conference:
+        pk = self._insert(
+            "conferences",
+            {"name": name, "majority": majority, "quorum": quorum, "created_at": now()},
+        )
+        return self.conference(pk)
+
+    def conference(self, conference_id: int) -> Conference:
+        row = self._one("select * from conferences where id = ?", [conference_id])
+        if row is None:
+            raise NotFound(f"There is no conference {conference_id}.")
+        return _conference(row)
+
+    def conferences(self) -> list[Conference]:
+        return [_conference(r) for r in self.db.query("select * from conferences order by id")]
+
+    def update_conference(self, conference_id: int, **values: Any) -> Conference:
+        self._t("conferences").update(conference_id, values)
+        return self.conference(conference_id)
+
+    def insert_participant(
+        self, conference_id: int, name: str, delegation: str, role: str, token_hash: str
+    ) -> Participant:
+        pk = self._insert(
+            "participants",
+            {
+                "conference_id": conference_id,
+                "name": name,
+                "delegation": delegation,
+                "role": role,
+                "token_hash": token_hash,
+                "present": 0,
+                "created_at": now(),
+            },
+        )
+        return self.participant(pk)
+
+    def participant(self, participant_id: int) -> Participant:
+        row = self._one("select * from participants where id = ?", [participant_id])
+        if row is None:
+            raise NotFound(f"There is no participant {participant_id}.")
+        return _participant(row)
+
+    def participant_by_token_hash(self, token_hash: str) -> Participant | None:
+        row = self._one("select * from participants where token_hash = ?", [token_hash])
+        return None if row is None else _participant(row)
+
+    def participants(self, conference_id: int) -> list[Participant]:
+        return [
+            _participant(r)
+            for r in self.db.query(
+                "select * from participants where conference_id = ? order by id", [conference_id]
+            )
+        ]
+
+    def set_token_hash(self, participant_id: int, token_hash: str) -> None:
+        self._t("participants").update(participant_id, {"token_hash": token_hash})
+
+    def set_present(self, participant_id: int, present: bool) -> None:
+        self._t("participants").update(participant_id, {"present": int(present)})
+
+    # --- drafts and clauses -------------------------------------------------------------
+
+    def insert_draft(self, conference_id: int, title: str, sponsors: list[int]) -> Draft:
+        pk = self._insert(
+            "drafts",
+            {
+                "conference_id": conference_id,
+                "title": title,
+                "status": "drafting",
+                "sponsors": json.dumps(sponsors),
+                "created_at": now(),
+            },
+        )
+        return self.draft(pk)
+
+    def draft(self, draft_id: int) -> Draft:
+        row = self._one("select * from drafts where id = ?", [draft_id])
+        if row is None:
+            raise NotFound(f"There is no draft {draft_id}.")
+        return _draft(row)
+
+    def drafts(self, conference_id: int) -> list[Draft]:
+        return [
+            _draft(r)
+            for r in self.db.query(
+                "select * from drafts where conference_id = ? order by id", [conference_id]
+            )
+        ]
+
+    def update_draft(self, draft_id: int, **values: Any) -> Draft:
+        if "sponsors" in values:
+            values["sponsors"] = json.dumps(list(values["sponsors"]))
+        self._t("drafts").update(draft_id, values)
+        return self.draft(draft_id)
+
+    def insert_clause(self, clause: Clause, actor_id: int | None, reason: str) -> Clause:
+        row = {
+            "draft_id": clause.draft_id,
+            "parent_id": clause.parent_id,
+            "position": clause.position,
+            "kind": clause.kind,
+            "text": clause.text,
+            "version": clause.version,
+            "status": clause.status,
+        }
+        pk = self._insert("clauses", row)
+        self._version(pk, clause.version, clause.text, actor_id, reason)
+        return self.clause(pk)
+
+    def _version(
+        self, clause_id: int, version: int, text: str, actor_id: int | None, reason: str
+    ) -> None:
+        self._t("clause_versions").insert(
+            {
+                "clause_id": clause_id,
+                "version": version,
+                "text": text,
+                "actor_id": actor_id,
+                "reason": reason,
+                "at": now(),
+            }
+        )
+
+    def clause(self, clause_id: int) -> Clause:
+        row = self._one("select * from clauses where id = ?", [clause_id])
+        if row is None:
+            raise NotFound(f"There is no clause {clause_id}.")
+        return _clause(row)
+
+    def clauses(self, draft_id: int, include_deleted: bool = False) -> list[Clause]:
+        sql = "select * from clauses where draft_id = ?"
+        if not include_deleted:
+            sql += " and status != 'deleted'"
+        return [_clause(r) for r in self.db.query(sql + " order by position, id", [draft_id])]
+
+    def set_clause_text(
+        self, clause_id: int, text: str, version: int, actor_id: int | None, reason: str
+    ) -> None:
+        self._t("clauses").update(clause_id, {"text": text, "version": version})
+        self._version(clause_id, version, text, actor_id, reason)
+
+    def set_clause_places(self, clauses: list[Clause]) -> None:
+        for c in clauses:
+            self._t("clauses").update(
+                c.id, {"parent_id": c.parent_id, "position": c.position, "status": c.status}
+            )
+
+    def clause_text_at(self, clause_id: int, version: int) -> str | None:
+        row = self._one(
+            "select text from clause_versions where clause_id = ? and version = ?",
+            [clause_id, version],
+        )
+        return None if row is None else str(row["text"])
+
+    def clause_versions(self, clause_id: int) -> list[dict[str, Any]]:
+        return list(
+            self.db.query(
+                "select version, text, actor_id, reason, at from clause_versions"
+                " where clause_id = ? order by version",
+                [clause_id],
+            )
+        )
+
+    # --- amendments and polls -------------------------------------------------------------
+
+    def insert_amendment(self, values: dict[str, Any]) -> Amendment:
+        row = dict(values)
+        row["accepted_by"] = json.dumps(list(row.get("accepted_by", ())))
+        row["created_at"] = now()
+        number = self._one(
+            "select coalesce(max(number), 0) + 1 as n from amendments where draft_id = ?",
+            [row["draft_id"]],
+        )
+        row["number"] = number["n"] if number else 1
+        pk = self._insert("amendments", row)
+        return self.amendment(pk)
+
+    def amendment(self, amendment_id: int) -> Amendment:
+        row = self._one("select * from amendments where id = ?", [amendment_id])
+        if row is None:
+            raise NotFound(f"There is no amendment {amendment_id}.")
+        return _amendment(row)
+
+    def amendments(self, draft_id: int, clause_id: int | None = None) -> list[Amendment]:
+        sql, params = "select * from amendments where draft_id = ?", [draft_id]
+        if clause_id is not None:
+            sql += " and clause_id = ?"
+            params.append(clause_id)
+        return [_amendment(r) for r in self.db.query(sql + " order by number", params)]
+
+    def update_amendment(self, amendment_id: int, **values: Any) -> Amendment:
+        if "accepted_by" in values:
+            values["accepted_by"] = json.dumps(list(values["accepted_by"]))
+        self._t("amendments").update(amendment_id, values)
+        return self.amendment(amendment_id)
+
+    def insert_poll(self, values: dict[str, Any]) -> Poll:
+        row = dict(values, state="open", opened_at=now())
+        pk = self._insert("polls", row)
+        return self.poll(pk)
+
+    def poll(self, poll_id: int) -> Poll:
+        row = self._one("select * from polls where id = ?", [poll_id])
+        if row is None:
+            raise NotFound(f"There is no poll {poll_id}.")
+        return _poll(row)
+
+    def polls(self, draft_id: int) -> list[Poll]:
+        return [
+            _poll(r)
+            for r in self.db.query("select * from polls where draft_id = ? order by id", [draft_id])
+        ]
+
+    def open_poll(self, draft_id: int) -> Poll | None:
+        row = self._one(
+            "select * from polls where draft_id = ? and state = 'open' order by id limit 1",
+            [draft_id],
+        )
+        return None if row is None else _poll(row)
+
+    def close_poll(self, poll_id: int, result: dict[str, Any]) -> Poll:
+        self._t("polls").update(
+            poll_id,
+            {"state": "closed", "closed_at": now(), "result": json.dumps(result)},
+        )
+        return self.poll(poll_id)
+
+    def put_ballot(self, poll_id: int, participant_id: int, choice: str) -> None:
+        self._t("ballots").upsert(
+            {
+                "poll_id": poll_id,
+                "participant_id": participant_id,
+                "choice": choice,
+                "cast_at": now(),
+            },
+            pk=("poll_id", "participant_id"),
+        )
+
+    def ballots(self, poll_id: int) -> list[dict[str, Any]]:
+        return list(
+            self.db.query(
+                "select participant_id, choice from ballots where poll_id = ?"
+                " order by participant_id",
+                [poll_id],
+            )
+        )
+
+    def mark_secret_voter(self, poll_id: int, participant_id: int) -> bool:
+        """Record that someone voted; True when this is their first ballot."""
+        cur = self.db.execute(
+            "insert or ignore into secret_voters (poll_id, participant_id) values (?, ?)",
+            [poll_id, participant_id],
+        )
+        return cur.rowcount == 1
+
+    def put_secret_ballot(self, poll_id: int, receipt_hash: str, choice: str) -> None:
+        self.db.execute(
+            "insert or replace into secret_ballots (poll_id, receipt_hash, choice) values (?,?,?)",
+            [poll_id, receipt_hash, choice],
+        )
+
+    def secret_ballot_exists(self, poll_id: int, receipt_hash: str) -> bool:
+        return (
+            self._one(
+                "select 1 from secret_ballots where poll_id = ? and receipt_hash = ?",
+                [poll_id, receipt_hash],
+            )
+            is not None
+        )
+
+    def secret_voters(self, poll_id: int) -> list[int]:
+        return [
+            r["participant_id"]
+            for r in self.db.query(
+                "select participant_id from secret_voters where poll_id = ?", [poll_id]
+            )
+        ]
+
+    def secret_choices(self, poll_id: int) -> list[str]:
+        return [
+            r["choice"]
+            for r in self.db.query("select choice from secret_ballots where poll_id = ?", [poll_id])
+        ]

@@ -1,0 +1,187 @@
+"""Numbering and structure: derived numbers stay gap-free through inserts, moves, deletes."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from drafting import domain
+from drafting.domain import Clause
+from drafting.errors import Conflict, Invalid, NotFound
+
+
+def make(kinds_levels):
+    """Clauses from (kind, level) pairs in document order, as the importer nests them."""
+    clauses, parents = [], []
+    counters: dict = {}
+    for i, (kind, level) in enumerate(kinds_levels, start=1):
+        level = min(level, len(parents))
+        parent = parents[level - 1] if level else None
+        pos = counters.get(parent, 0)
+        counters[parent] = pos + 1
+        clauses.append(Clause(i, 1, kind, f"text {i}", parent_id=parent, position=pos))
+        del parents[level:]
+        parents.append(i)
+    return clauses
+
+
+def numbers(clauses):
+    return [(e.number, e.level) for e in domain.flatten(domain.outline(clauses))]
+
+
+def test_un_numbering():
+    cs = make(
+        [
+            ("preambular", 0),
+            ("preambular", 0),
+            ("operative", 0),
+            ("operative", 0),
+            ("operative", 1),
+            ("operative", 1),
+            ("operative", 2),
+            ("operative", 2),
+            ("operative", 0),
+        ]
+    )
+    assert numbers(cs) == [
+        ("", 0),
+        ("", 0),
+        ("1", 0),
+        ("2", 0),
+        ("(a)", 1),
+        ("(b)", 1),
+        ("(i)", 2),
+        ("(ii)", 2),
+        ("3", 0),
+    ]
+    refs = [e.ref for e in domain.flatten(domain.outline(cs))]
+    assert refs[6] == "2(b)(i)"
+
+
+def test_letters_and_romans_run_on():
+    assert [domain.letters(n) for n in (1, 26, 27, 28)] == ["a", "z", "aa", "ab"]
+    assert [domain.roman(n) for n in (1, 4, 9, 14, 40)] == ["i", "iv", "ix", "xiv", "xl"]
+
+
+def test_insert_renumbers_following_clauses():
+    cs = make([("operative", 0), ("operative", 0), ("operative", 0)])
+    new = Clause(99, 1, "operative", "new")
+    changed = domain.insert(cs, new, None, 1)
+    cs = apply(cs + [new], changed)
+    texts = [(e.number, e.clause.text) for e in domain.outline(cs)]
+    assert texts == [("1", "text 1"), ("2", "new"), ("3", "text 2"), ("4", "text 3")]
+
+
+def test_delete_takes_sub_clauses_and_renumbers():
+    cs = make([("operative", 0), ("operative", 0), ("operative", 1), ("operative", 0)])
+    changed = domain.delete(cs, 2)
+    assert {c.id for c in changed if c.status == "deleted"} == {2, 3}
+    cs = apply(cs, changed)
+    assert [(e.number, e.clause.text) for e in domain.outline(cs)] == [
+        ("1", "text 1"),
+        ("2", "text 4"),
+    ]
+
+
+def test_moves_refused_when_they_make_no_sense():
+    cs = make([("operative", 0), ("operative", 1), ("operative", 2), ("operative", 0)])
+    with pytest.raises(Invalid, match="own sub-clauses"):
+        domain.move(cs, 1, 2, None)
+    with pytest.raises(Invalid, match="two levels"):
+        domain.move(cs, 4, 3, None)
+    with pytest.raises(Invalid, match="two levels"):
+        domain.move(cs, 1, 4, None)  # 1 has two levels below it already
+    assert domain.move(cs, 2, 4, None)  # 2 and its (i) fit under 4 as (a) and (i)
+    with pytest.raises(NotFound):
+        domain.move(cs, 42, None, None)
+
+
+def test_mode_changes():
+    d = domain.Draft(1, 1, "t")
+    domain.check_mode_change(d, "formal")
+    with pytest.raises(Conflict, match="already"):
+        domain.check_mode_change(d, "drafting")
+    with pytest.raises(Conflict):
+        domain.check_mode_change(domain.Draft(1, 1, "t", "adopted"), "drafting")
+    with pytest.raises(Conflict, match="formal mode"):
+        domain.check_editable(domain.Draft(1, 1, "t", "formal"))
+
+
+def apply(clauses, changed):
+    by_id = {c.id: c for c in clauses}
+    for c in changed:
+        by_id[c.id] = c
+    return list(by_id.values())
+
+
+def check_gap_free(clauses):
+    live = [c for c in clauses if c.status != "deleted"]
+    entries = domain.flatten(domain.outline(clauses))
+    assert len(entries) == len(live)  # nothing lost, nothing orphaned
+    # positions among siblings are 0..n-1
+    by_parent: dict = {}
+    for c in live:
+        by_parent.setdefault(c.parent_id, []).append(c.position)
+    for positions in by_parent.values():
+        assert sorted(positions) == list(range(len(positions)))
+    # operative numbers are 1..n in document order
+    tops = [int(e.number) for e in entries if e.level == 0 and e.number]
+    assert tops == list(range(1, len(tops) + 1))
+
+    def walk(children, level):
+        expect = [domain.letters(i) if level == 1 else domain.roman(i) for i in range(1, 99)]
+        assert [e.number.strip("()") for e in children] == expect[: len(children)]
+        for e in children:
+            assert e.level <= domain.MAX_LEVEL
+            walk(e.children, min(level + 1, 2))
+
+    for e in domain.outline(clauses):
+        walk(e.children, 1)
+
+
+ops = st.lists(
+    st.tuples(
+        st.sampled_from(["insert", "move", "delete"]),
+        st.integers(0, 40),
+        st.integers(0, 40),
+        st.sampled_from(["operative", "preambular", "heading", "text"]),
+        st.booleans(),
+    ),
+    max_size=40,
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(ops)
+def test_numbering_stays_gap_free(script):
+    clauses = make([("operative", 0), ("operative", 1), ("preambular", 0)])
+    next_id = 100
+    for op, a, b, kind, nest in script:
+        live = [c for c in clauses if c.status != "deleted"]
+        ids = [c.id for c in live]
+        pick = lambda n: ids[n % len(ids)] if ids else None  # noqa: E731
+        try:
+            if op == "insert":
+                target = pick(a)
+                new = Clause(next_id, 1, kind, f"n{next_id}")
+                next_id += 1
+                if nest and target is not None:
+                    changed = domain.insert(live, new, target, None)
+                else:
+                    changed = domain.insert(live, new, None, None)
+                    if target is not None:
+                        changed = domain.insert(live, new, None, target)
+                clauses = apply(clauses + [new], changed)
+            elif op == "move" and ids:
+                target = pick(b)
+                if nest:
+                    changed = domain.move(live, pick(a), target, None)
+                else:
+                    changed = domain.move(live, pick(a), None, target)
+                clauses = apply(clauses, changed)
+            elif op == "delete" and ids:
+                clauses = apply(clauses, domain.delete(live, pick(a)))
+        except (Invalid, NotFound):
+            pass  # refused moves change nothing
+        check_gap_free(clauses)

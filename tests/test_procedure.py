@@ -1,0 +1,359 @@
+"""Rules of procedure: worked examples a chair would check by hand, then properties."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from drafting.errors import Conflict, Invalid
+from drafting.procedure import (
+    AMENDMENT_KINDS,
+    CHOICES,
+    POLL_KINDS,
+    RULES,
+    Candidate,
+    Result,
+    Tally,
+    check_amendment_kind,
+    check_choice,
+    check_poll_kind,
+    check_quorum,
+    check_rule,
+    decide,
+    lapsed_by,
+    rule_name,
+    suggest_order,
+)
+
+# --- Worked examples ----------------------------------------------------------------------------
+
+
+def test_two_thirds_worked_example() -> None:
+    r = decide("two_thirds", Tally(25, 6, 7), entitled=40)
+    assert r == Result(
+        outcome="adopted",
+        rule="two_thirds",
+        yes=25,
+        no=6,
+        abstain=7,
+        cast=31,
+        entitled=40,
+        required=21,
+        explanation="Adopted — 25 yes, 6 no, 7 abstentions (two-thirds of 31 cast: 21)",
+    )
+    assert r.adopted
+
+
+@pytest.mark.parametrize(
+    ("yes", "no", "outcome", "required"),
+    [
+        (20, 10, "adopted", 20),  # exactly two-thirds passes
+        (19, 10, "rejected", 20),
+        (2, 1, "adopted", 2),
+        (1, 1, "rejected", 2),
+        (0, 0, "rejected", 1),
+        (1, 0, "adopted", 1),
+    ],
+)
+def test_two_thirds_thresholds(yes: int, no: int, outcome: str, required: int) -> None:
+    r = decide("two_thirds", Tally(yes, no, 0), entitled=100)
+    assert (r.outcome, r.required) == (outcome, required)
+
+
+def test_two_thirds_no_votes_cast_explained() -> None:
+    r = decide("two_thirds", Tally(0, 0, 5), entitled=10)
+    assert r.outcome == "rejected"
+    assert (
+        r.explanation
+        == "Rejected — 0 yes, 0 no, 5 abstentions (two-thirds of votes cast: no votes cast)"
+    )
+
+
+def test_simple_majority() -> None:
+    r = decide("simple", Tally(11, 10, 30), entitled=60)
+    assert (r.outcome, r.required, r.cast) == ("adopted", 11, 21)
+    assert r.explanation == (
+        "Adopted — 11 yes, 10 no, 30 abstentions "
+        "(simple majority of votes cast: more yes than no, 11 needed)"
+    )
+
+
+@pytest.mark.parametrize(("yes", "no"), [(10, 10), (0, 0), (0, 1)])
+def test_simple_tie_or_nothing_is_rejected(yes: int, no: int) -> None:
+    r = decide("simple", Tally(yes, no, 1), entitled=30)
+    assert r.outcome == "rejected"
+    assert r.required == no + 1
+
+
+def test_absolute_majority_counts_everyone_entitled() -> None:
+    r = decide("absolute", Tally(97, 10, 50), entitled=193)
+    assert (r.outcome, r.required) == ("adopted", 97)
+    assert r.explanation == (
+        "Adopted — 97 yes, 10 no, 50 abstentions (absolute majority of 193 entitled to vote: 97)"
+    )
+    # Many more yes than no is still not enough without half of the membership.
+    assert decide("absolute", Tally(96, 0, 0), entitled=193).outcome == "rejected"
+    # An even membership: half is not more than half.
+    assert decide("absolute", Tally(50, 0, 0), entitled=100).outcome == "rejected"
+    assert decide("absolute", Tally(51, 0, 0), entitled=100).required == 51
+
+
+def test_consensus() -> None:
+    ok = decide("consensus", Tally(0, 0, 0), entitled=50)
+    assert (ok.outcome, ok.required) == ("adopted", 0)
+    assert ok.explanation == "Adopted by consensus — no objection"
+    blocked = decide("consensus", Tally(40, 1, 0), entitled=50)
+    assert blocked.outcome == "rejected"
+    assert blocked.required == 51  # out of reach: no number of yes outweighs an objection
+    assert blocked.explanation == "Rejected — 1 objection (no consensus)"
+    assert (
+        decide("consensus", Tally(0, 3, 0), 50).explanation
+        == "Rejected — 3 objections (no consensus)"
+    )
+
+
+def test_singular_abstention() -> None:
+    assert decide("simple", Tally(2, 1, 1), 5).explanation.startswith(
+        "Adopted — 2 yes, 1 no, 1 abstention ("
+    )
+
+
+def test_unknown_rule_lists_the_rules() -> None:
+    with pytest.raises(Invalid) as e:
+        decide("plurality", Tally(1, 0, 0), 3)
+    for rule in RULES:
+        assert rule in e.value.message
+
+
+@pytest.mark.parametrize("bad", [-1, 1.5, True, "3", None])
+def test_tally_counts_must_be_non_negative_integers(bad: object) -> None:
+    with pytest.raises(Invalid):
+        Tally(bad, 0, 0)  # type: ignore[arg-type]
+    with pytest.raises(Invalid):
+        Tally(0, bad, 0)  # type: ignore[arg-type]
+    with pytest.raises(Invalid):
+        Tally(0, 0, bad)  # type: ignore[arg-type]
+
+
+def test_more_ballots_than_entitled_is_refused() -> None:
+    with pytest.raises(Invalid, match="entitled"):
+        decide("simple", Tally(5, 5, 1), entitled=10)
+    with pytest.raises(Invalid):
+        decide("simple", Tally(0, 0, 0), entitled=-1)
+    decide("simple", Tally(5, 5, 0), entitled=10)  # exactly full turnout is fine
+
+
+def test_rule_names() -> None:
+    assert rule_name("two_thirds") == "two-thirds majority"
+    assert [rule_name(r) for r in RULES]
+    with pytest.raises(Invalid):
+        rule_name("nope")
+
+
+# --- Validators ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("check", "values"),
+    [
+        (check_rule, RULES),
+        (check_poll_kind, POLL_KINDS),
+        (check_choice, CHOICES),
+        (check_amendment_kind, AMENDMENT_KINDS),
+    ],
+)
+def test_validators(check: object, values: tuple[str, ...]) -> None:
+    assert callable(check)
+    for v in values:
+        assert check(v) == v
+    for bad in ("", "YES", "open", None, 3):
+        with pytest.raises(Invalid) as e:
+            check(bad)
+        assert all(v in e.value.message for v in values)
+
+
+def test_validator_messages_are_clear() -> None:
+    with pytest.raises(Invalid) as e:
+        check_choice("maybe")
+    assert e.value.message == "Unknown choice 'maybe': use one of yes, no, abstain."
+    with pytest.raises(Invalid) as e:
+        check_poll_kind("show_of_hands")
+    assert e.value.message == (
+        "Unknown poll kind 'show_of_hands': use one of recorded, counted, secret."
+    )
+
+
+# --- Quorum -------------------------------------------------------------------------------------
+
+
+def test_quorum() -> None:
+    check_quorum(20, 20)
+    check_quorum(0, 0)  # no quorum required
+    check_quorum(3, 0)
+    with pytest.raises(Conflict) as e:
+        check_quorum(12, 20)
+    assert e.value.message == "Quorum not met: 12 delegates present, 20 required."
+    with pytest.raises(Conflict) as e:
+        check_quorum(1, 2)
+    assert e.value.message == "Quorum not met: 1 delegate present, 2 required."
+    with pytest.raises(Invalid):
+        check_quorum(-1, 0)
+    with pytest.raises(Invalid):
+        check_quorum(5, -2)
+
+
+# --- Voting order -------------------------------------------------------------------------------
+
+
+def test_suggest_order_furthest_removed_first() -> None:
+    cands = [
+        Candidate(1, 5, "replace"),
+        Candidate(2, 40, "replace"),
+        Candidate(3, 0, "insert_after"),
+        Candidate(4, 12, "delete"),
+        Candidate(5, 40, "replace"),  # ties with 2: the older goes first
+        Candidate(6, 0, "insert_after"),
+        Candidate(7, 3, "delete"),
+    ]
+    assert suggest_order(cands) == [4, 7, 2, 5, 1, 3, 6]
+
+
+def test_suggest_order_edge_cases() -> None:
+    assert suggest_order([]) == []
+    with pytest.raises(Invalid):
+        suggest_order([Candidate(1, 2, "replace"), Candidate(1, 3, "delete")])
+    with pytest.raises(Invalid):
+        Candidate(1, 2, "move")
+    with pytest.raises(Invalid):
+        Candidate(1, -2, "replace")
+
+
+candidates_st = st.lists(
+    st.builds(
+        Candidate,
+        id=st.integers(min_value=1, max_value=10_000),
+        distance=st.integers(min_value=0, max_value=500),
+        kind=st.sampled_from(AMENDMENT_KINDS),
+    ),
+    max_size=25,
+    unique_by=lambda c: c.id,
+)
+
+
+@given(candidates_st, st.randoms(use_true_random=False))
+def test_suggest_order_is_a_stable_permutation(cands: list[Candidate], rnd: random.Random) -> None:
+    order = suggest_order(cands)
+    assert sorted(order) == sorted(c.id for c in cands)
+    shuffled = list(cands)
+    rnd.shuffle(shuffled)
+    assert suggest_order(shuffled) == order
+    by_id = {c.id: c for c in cands}
+    kinds = [by_id[i].kind for i in order]
+    # Deletions, then replacements, then insertions.
+    rank = {"delete": 0, "replace": 1, "insert_after": 2}
+    assert [rank[k] for k in kinds] == sorted(rank[k] for k in kinds)
+    replaces = [by_id[i] for i in order if by_id[i].kind == "replace"]
+    assert all(a.distance >= b.distance for a, b in zip(replaces, replaces[1:], strict=False))
+
+
+# --- Lapsing ------------------------------------------------------------------------------------
+
+
+def test_adopted_deletion_lapses_text_amendments_only() -> None:
+    others = [(9, "replace"), (3, "insert_after"), (4, "delete"), (2, "replace")]
+    assert lapsed_by("delete", others) == [2, 4, 9]
+
+
+@pytest.mark.parametrize("kind", ["replace", "insert_after"])
+def test_other_adoptions_lapse_nothing_here(kind: str) -> None:
+    assert lapsed_by(kind, [(1, "replace"), (2, "delete"), (3, "insert_after")]) == []
+
+
+def test_lapsed_by_validates_kinds() -> None:
+    with pytest.raises(Invalid):
+        lapsed_by("merge", [])
+    with pytest.raises(Invalid):
+        lapsed_by("delete", [(1, "merge")])
+
+
+# --- Majority properties ------------------------------------------------------------------------
+
+counts = st.integers(min_value=0, max_value=300)
+rules = st.sampled_from(RULES)
+
+
+@st.composite
+def polls(draw: st.DrawFn) -> tuple[str, Tally, int]:
+    """A rule, a tally, and a membership with room for one more ballot."""
+    tally = Tally(draw(counts), draw(counts), draw(counts))
+    entitled = tally.total + 1 + draw(st.integers(min_value=0, max_value=300))
+    return draw(rules), tally, entitled
+
+
+@given(polls())
+def test_one_more_yes_never_hurts(poll: tuple[str, Tally, int]) -> None:
+    rule, t, entitled = poll
+    before = decide(rule, t, entitled)
+    after = decide(rule, Tally(t.yes + 1, t.no, t.abstain), entitled)
+    assert not (before.adopted and not after.adopted)
+
+
+@given(polls())
+def test_one_more_no_never_helps(poll: tuple[str, Tally, int]) -> None:
+    rule, t, entitled = poll
+    before = decide(rule, t, entitled)
+    after = decide(rule, Tally(t.yes, t.no + 1, t.abstain), entitled)
+    assert not (not before.adopted and after.adopted)
+
+
+@given(polls(), counts)
+def test_abstentions_do_not_change_simple_or_two_thirds(
+    poll: tuple[str, Tally, int], extra: int
+) -> None:
+    _, t, entitled = poll
+    for rule in ("simple", "two_thirds"):
+        a = decide(rule, t, entitled + extra)
+        b = decide(rule, Tally(t.yes, t.no, t.abstain + extra), entitled + extra)
+        assert (a.outcome, a.required) == (b.outcome, b.required)
+
+
+@given(st.integers(min_value=0, max_value=300), st.sampled_from(["simple", "two_thirds"]))
+def test_ties_are_rejected(n: int, rule: str) -> None:
+    assert decide(rule, Tally(n, n, 0), 2 * n).outcome == "rejected"
+
+
+@given(polls())
+def test_adopted_iff_yes_reaches_required(poll: tuple[str, Tally, int]) -> None:
+    rule, t, entitled = poll
+    r = decide(rule, t, entitled)
+    assert r.adopted == (t.yes >= r.required)
+    assert r.outcome in ("adopted", "rejected")
+    assert r.explanation.startswith(r.outcome.capitalize())
+
+
+@given(polls())
+def test_rules_match_their_definitions(poll: tuple[str, Tally, int]) -> None:
+    _, t, entitled = poll
+    cast = t.yes + t.no
+    assert decide("simple", t, entitled).adopted == (t.yes > t.no)
+    assert decide("two_thirds", t, entitled).adopted == (cast > 0 and 3 * t.yes >= 2 * cast)
+    assert decide("absolute", t, entitled).adopted == (2 * t.yes > entitled)
+    assert decide("consensus", t, entitled).adopted == (t.no == 0)
+
+
+@given(polls())
+def test_two_thirds_implies_simple(poll: tuple[str, Tally, int]) -> None:
+    _, t, entitled = poll
+    if decide("two_thirds", t, entitled).adopted:
+        assert decide("simple", t, entitled).adopted
+
+
+@given(polls())
+def test_result_echoes_the_tally(poll: tuple[str, Tally, int]) -> None:
+    rule, t, entitled = poll
+    r = decide(rule, t, entitled)
+    assert (r.rule, r.yes, r.no, r.abstain, r.entitled) == (rule, t.yes, t.no, t.abstain, entitled)
+    assert r.cast == t.yes + t.no
