@@ -1,0 +1,317 @@
+"""The one wrapper around diff-match-patch on the server (its twin is static/js/textsync.js).
+
+Every merge, rebase and track-changes rendering goes through here so the rules live in one
+place:
+
+- Deltas (dmp's ``diff_toDelta`` format: tab-separated ``=n``, ``-n``, ``+%-escaped``) are
+  the wire format between browser and server. Counts are UTF-16 code units, because that is
+  what JavaScript strings count; Python strings count code points, so this module converts.
+- ``merge3`` is a deterministic three-way merge on base offsets, not dmp's fuzzy
+  ``patch_apply``: fuzzy matching was seen landing an edit on an identical later sentence.
+- Diffs run under a deterministic work budget instead of dmp's wall-clock deadline, so the
+  same inputs give the same diff (and the same merge) on any machine and under any load,
+  and a huge diff still cannot block a worker.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+import urllib.parse
+from dataclasses import dataclass
+from typing import Any
+
+from diff_match_patch import diff_match_patch
+
+from .errors import Invalid
+
+__all__ = [
+    "DeltaError",
+    "Merge",
+    "apply_delta",
+    "distance",
+    "make_delta",
+    "merge3",
+    "track_changes",
+]
+
+MAX_CLAUSE_CHARS = 20_000
+"""Clauses are at most this long; the diff budget is sized for texts of this length."""
+
+DIFF_WORK_BUDGET = 120_000
+"""Bisection work (sum of edit-distance steps) one diff may spend before it settles for a
+coarser but still exact result. About 0.1 s of CPython on the worst pair of 20,000-character
+clauses; ordinary amendments use a few hundred."""
+
+DIFF_TIMEOUT = 0.2
+"""Wall-clock backstop in seconds, only reached if the machine is far slower than expected."""
+
+_HALF_MATCH_TRIES = 32
+"""dmp's half-match shortcut is skipped when a seed occurs more often than this."""
+
+_EQUAL, _DELETE, _INSERT = (
+    diff_match_patch.DIFF_EQUAL,
+    diff_match_patch.DIFF_DELETE,
+    diff_match_patch.DIFF_INSERT,
+)
+_OP_NAMES = {_EQUAL: "equal", _INSERT: "insert", _DELETE: "delete"}
+_COUNT = re.compile(r"[0-9]{1,9}")
+_BAD_ESCAPE = re.compile(r"%(?![0-9A-Fa-f]{2})")
+
+
+class DeltaError(Invalid):
+    """A delta we cannot apply: malformed, or made against another version of the text."""
+
+
+@dataclass(frozen=True, slots=True)
+class Merge:
+    """Result of `merge3`: the merged text, and whether both sides edited the same words."""
+
+    text: str
+    conflicted: bool
+
+
+class _Budget:
+    """Stands in for dmp's deadline: dmp only ever asks ``time.time() > deadline``.
+
+    Counting work instead of reading the clock makes the diff depend on the texts alone.
+    """
+
+    __slots__ = ("spent", "backstop")
+
+    def __init__(self) -> None:
+        self.spent = 0
+        self.backstop = time.monotonic() + DIFF_TIMEOUT
+
+    def exhausted(self, step_cost: int) -> bool:
+        self.spent += step_cost
+        return self.spent > DIFF_WORK_BUDGET or time.monotonic() > self.backstop
+
+
+class _Round:
+    """The deadline one ``diff_bisect`` call sees; its d-th step costs d units of work."""
+
+    __slots__ = ("budget", "step")
+
+    def __init__(self, budget: _Budget) -> None:
+        self.budget = budget
+        self.step = 0
+
+    def __lt__(self, _now: object) -> bool:
+        # `now > deadline` falls back to `deadline < now`: True means "give up".
+        self.step += 1
+        return self.budget.exhausted(self.step)
+
+
+class _Dmp(diff_match_patch):
+    """dmp with a per-call work meter around the only place that looks at the deadline."""
+
+    def diff_bisect(self, text1: str, text2: str, deadline: Any) -> Any:
+        if isinstance(deadline, _Round):
+            deadline = _Round(deadline.budget)
+        elif isinstance(deadline, _Budget):
+            deadline = _Round(deadline)
+        return super().diff_bisect(text1, text2, deadline)
+
+    def diff_halfMatch(self, text1: str, text2: str) -> Any:
+        # dmp tries every occurrence of two quarter-length seeds; in a periodic text
+        # ("abab…") that is thousands of tries and ~0.2 s, outside any deadline. Skip it then.
+        long, short = (text1, text2) if len(text1) > len(text2) else (text2, text1)
+        if len(long) >= 4 and len(short) * 2 >= len(long):
+            quarter = len(long) // 4
+            for i in ((len(long) + 3) // 4, (len(long) + 1) // 2):
+                seed, j = long[i : i + quarter], -1
+                for _ in range(_HALF_MATCH_TRIES):
+                    j = short.find(seed, j + 1)
+                    if j < 0:
+                        break
+                else:
+                    return None
+        return super().diff_halfMatch(text1, text2)
+
+
+_DMP = _Dmp()
+# Must stay > 0: dmp only takes its half-match shortcut when time is bounded.
+_DMP.Diff_Timeout = DIFF_TIMEOUT
+
+_Diffs = list[tuple[int, str]]
+
+
+def _diff(a: str, b: str) -> _Diffs:
+    """Character diff under the work budget (no line mode: clauses are prose)."""
+    diffs: _Diffs = _DMP.diff_main(a, b, False, _Budget())
+    return diffs
+
+
+def _require_text(value: object, what: str) -> str:
+    """Both ends must agree on the text, so it has to be well-formed UTF-16/UTF-8."""
+    if not isinstance(value, str):
+        raise DeltaError(f"{what} must be a string, not {type(value).__name__}.")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as err:
+        raise DeltaError(
+            f"{what} contains a lone surrogate at position {err.start}; it is not valid text."
+        ) from None
+    return value
+
+
+def make_delta(old: str, new: str) -> str:
+    """The delta turning ``old`` into ``new``, counted in UTF-16 code units.
+
+    Raises `DeltaError` only for texts that are not valid Unicode (lone surrogates).
+    """
+    _require_text(old, "The old text")
+    _require_text(new, "The new text")
+    diffs = _diff(old, new)
+    _DMP.diff_cleanupEfficiency(diffs)
+    # dmp's toDelta counts UTF-16 units and %-escapes UTF-8 exactly as encodeURI does.
+    delta: str = _DMP.diff_toDelta(diffs)
+    return delta
+
+
+def _decode_insert(param: str) -> str:
+    if _BAD_ESCAPE.search(param):
+        raise DeltaError(f"The delta has a malformed %-escape in an insertion: {param[:40]!r}.")
+    try:
+        return urllib.parse.unquote_to_bytes(param).decode("utf-8")
+    except UnicodeError:
+        raise DeltaError("The delta inserts text that is not valid UTF-8 or Unicode.") from None
+
+
+def apply_delta(old: str, delta: str) -> str:
+    """Apply a delta made against exactly ``old``; refuse anything else with `DeltaError`.
+
+    dmp's own ``diff_fromDelta`` does count UTF-16 units, but it lets ``UnicodeDecodeError``
+    escape when a count splits a surrogate pair, replaces bad UTF-8 with U+FFFD silently and
+    accepts counts like ``" 3"`` or ``"٣"``; this strict parser refuses all of those.
+    """
+    _require_text(old, "The text")
+    if not isinstance(delta, str):
+        raise DeltaError(f"A delta must be a string, not {type(delta).__name__}.")
+    units = old.encode("utf-16-le")  # valid text: 2 bytes per UTF-16 unit
+    total = len(units) // 2
+    pos = 0
+    out: list[str] = []
+    for token in delta.split("\t"):
+        if not token:
+            continue  # dmp tolerates empty tokens (a trailing tab)
+        op, param = token[0], token[1:]
+        if op == "+":
+            out.append(_decode_insert(param))
+            continue
+        if op not in "=-":
+            raise DeltaError(f"The delta has an unknown operation {op!r}.")
+        if not _COUNT.fullmatch(param):
+            raise DeltaError(f"The delta has a malformed count {param[:20]!r}.")
+        end = pos + int(param)
+        if end > total:
+            raise DeltaError(
+                f"The delta covers more than the text ({total} units): "
+                "it was made against another version."
+            )
+        if end < total and 0xDC <= units[2 * end + 1] <= 0xDF:
+            raise DeltaError("The delta splits a character in two (a UTF-16 surrogate pair).")
+        if op == "=":
+            out.append(units[2 * pos : 2 * end].decode("utf-16-le"))
+        pos = end
+    if pos != total:
+        raise DeltaError(
+            f"The delta covers {pos} of the text's {total} units: "
+            "it was made against another version."
+        )
+    return "".join(out)
+
+
+# An edit on base offsets: base[start:end] is replaced by text.
+_Edit = tuple[int, int, str]
+
+
+def _edits(base: str, other: str) -> list[_Edit]:
+    """The edits turning ``base`` into ``other``, word-aligned, separated by unchanged text."""
+    diffs = _diff(base, other)
+    _DMP.diff_cleanupSemantic(diffs)
+    edits: list[_Edit] = []
+    pos = 0
+    start = -1
+    inserted: list[str] = []
+    for op, text in diffs:
+        if op == _EQUAL:
+            if start >= 0 and text:
+                edits.append((start, pos, "".join(inserted)))
+                start, inserted = -1, []
+            pos += len(text)
+            continue
+        if start < 0:
+            start = pos
+        if op == _DELETE:
+            pos += len(text)
+        else:
+            inserted.append(text)
+    if start >= 0:
+        edits.append((start, pos, "".join(inserted)))
+    return edits
+
+
+def _merge_edits(base: str, theirs: list[_Edit], mine: list[_Edit]) -> Merge:
+    """Apply both edit lists to ``base``; see `merge3` for the rules."""
+    same = set(theirs)
+    # (start, end, side): at one point insertions go before replacements, theirs before mine.
+    tagged = sorted(
+        [(s, e, 0, t) for s, e, t in theirs]
+        + [(s, e, 1, t) for s, e, t in mine if (s, e, t) not in same]
+    )
+    out: list[str] = []
+    conflicted = False
+    pos = 0
+    i = 0
+    while i < len(tagged):
+        start, end, _, _ = tagged[i]
+        group = [tagged[i]]
+        i += 1
+        # Join every edit overlapping the group: sharing base characters, or inserting
+        # strictly inside what the group deletes. Touching edits stay separate.
+        while i < len(tagged):
+            s, e, _, _ = tagged[i]
+            if s < end and (s > start or e > s):
+                group.append(tagged[i])
+                end = max(end, e)
+                i += 1
+            else:
+                break
+        out.append(base[pos:start])
+        out.extend(t for _, _, side, t in group if side == 0)
+        out.extend(t for _, _, side, t in group if side == 1)
+        conflicted = conflicted or len(group) > 1
+        pos = end
+    out.append(base[pos:])
+    return Merge("".join(out), conflicted)
+
+
+def merge3(base: str, theirs: str, mine: str) -> Merge:
+    """Rebase ``mine`` (an edit of ``base``) onto ``theirs`` (already committed over ``base``).
+
+    Both diffs are taken against ``base`` and their edits merged by base position.
+    Edits that do not overlap all apply; two insertions at one point give theirs then mine.
+    Edits that overlap (share base characters, or one inserts strictly inside what the other
+    deletes) are a conflict: the union of their deletions goes and both sides' inserted text
+    stays, theirs first. An edit both sides made identically applies once.
+    """
+    if mine == theirs or mine == base:
+        return Merge(theirs, False)
+    if theirs == base:
+        return Merge(mine, False)
+    return _merge_edits(base, _edits(base, theirs), _edits(base, mine))
+
+
+def track_changes(old: str, new: str) -> list[tuple[str, str]]:
+    """``(op, text)`` runs, op in equal/insert/delete, cleaned up to whole words for readers."""
+    diffs = _diff(old, new)
+    _DMP.diff_cleanupSemantic(diffs)
+    return [(_OP_NAMES[op], text) for op, text in diffs if text]
+
+
+def distance(a: str, b: str) -> int:
+    """Levenshtein distance in characters, to rank amendments by how far they go."""
+    value: int = _DMP.diff_levenshtein(_diff(a, b))
+    return value

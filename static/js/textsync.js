@@ -1,0 +1,310 @@
+/**
+ * The one wrapper around diff-match-patch in the browser; its twin is drafting/textsync.py
+ * and both follow the same rules (read the Python docstrings for the why).
+ *
+ * Usage: `const sync = makeTextSync(DiffMatchPatch)` with the dmp constructor, so the same
+ * file runs in the page (`/vendor/diff-match-patch.js`) and under node (`require`).
+ *
+ * - Deltas are dmp's `diff_toDelta` format, counted in UTF-16 code units: the wire format.
+ * - JS dmp diffs UTF-16 units and can cut an emoji (a surrogate pair) in two; encodeURI then
+ *   throws "URI malformed". Every diff is repaired so no boundary falls inside a pair.
+ *   dmp's patch_* functions are never used (patch_toText has the same bug in its context).
+ * - Diffs spend a deterministic work budget, not a wall-clock deadline, so the browser and
+ *   the server settle on the same diff whatever the machine's load.
+ */
+
+const DIFF_WORK_BUDGET = 120000; // same as the server: sum of bisection steps
+const DIFF_TIMEOUT = 0.2; // seconds; wall-clock backstop only
+const HALF_MATCH_TRIES = 32; // skip dmp's half-match shortcut on periodic texts
+
+const EQUAL = 0;
+const DELETE = -1;
+const INSERT = 1;
+const OP_NAMES = { [EQUAL]: 'equal', [INSERT]: 'insert', [DELETE]: 'delete' };
+
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?:^|[^\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+const BAD_ESCAPE = /%(?![0-9A-Fa-f]{2})/;
+const COUNT = /^[0-9]{1,9}$/;
+
+/** A delta we cannot apply: malformed, or made against another version of the text. */
+export class DeltaError extends Error {
+  constructor(message) {
+    super(message);
+    this.name = 'DeltaError';
+  }
+}
+
+const isHigh = (unit) => unit >= 0xd800 && unit <= 0xdbff;
+const isLow = (unit) => unit >= 0xdc00 && unit <= 0xdfff;
+
+function requireText(value, what) {
+  if (typeof value !== 'string') {
+    throw new DeltaError(`${what} must be a string, not ${value === null ? 'null' : typeof value}.`);
+  }
+  if (LONE_SURROGATE.test(value)) {
+    throw new DeltaError(`${what} contains a lone surrogate; it is not valid text.`);
+  }
+  return value;
+}
+
+/** dmp only ever asks `now > deadline` (in diff_bisect_); a Round answers from work done. */
+class Budget {
+  constructor() {
+    this.spent = 0;
+    this.backstop = Date.now() + DIFF_TIMEOUT * 1000;
+  }
+}
+
+class Round {
+  constructor(budget) {
+    this.budget = budget;
+    this.step = 0;
+  }
+
+  // The d-th bisection step costs d units; -Infinity makes `now > deadline` true: give up.
+  valueOf() {
+    this.step += 1;
+    const budget = this.budget;
+    budget.spent += this.step;
+    const exhausted = budget.spent > DIFF_WORK_BUDGET || Date.now() > budget.backstop;
+    return exhausted ? -Infinity : Infinity;
+  }
+}
+
+/**
+ * Cut no surrogate pair: move a high surrogate ending an equality into the edit after it,
+ * and a low surrogate starting an equality into the edit before it. Returns [op, text]
+ * pairs with each edit as one delete then one insert, all on whole characters.
+ */
+function wholeCharacters(diffs) {
+  const parts = []; // {eq} or {del, ins}, alternating
+  for (const [op, text] of diffs) {
+    if (!text) continue;
+    const last = parts[parts.length - 1];
+    if (op === EQUAL) {
+      if (last && last.eq !== undefined) last.eq += text;
+      else parts.push({ eq: text });
+      continue;
+    }
+    let edit = last;
+    if (!edit || edit.eq !== undefined) {
+      edit = { del: '', ins: '' };
+      parts.push(edit);
+    }
+    if (op === DELETE) edit.del += text;
+    else edit.ins += text;
+  }
+  for (let i = 0; i < parts.length; i += 1) {
+    const part = parts[i];
+    if (part.eq === undefined) continue;
+    const next = parts[i + 1];
+    if (next && part.eq && isHigh(part.eq.charCodeAt(part.eq.length - 1))) {
+      const unit = part.eq.slice(-1);
+      part.eq = part.eq.slice(0, -1);
+      next.del = unit + next.del;
+      next.ins = unit + next.ins;
+    }
+    const prev = parts[i - 1];
+    if (prev && part.eq && isLow(part.eq.charCodeAt(0))) {
+      const unit = part.eq[0];
+      part.eq = part.eq.slice(1);
+      prev.del += unit;
+      prev.ins += unit;
+    }
+  }
+  const out = [];
+  let del = '';
+  let ins = '';
+  const flush = () => {
+    if (del) out.push([DELETE, del]);
+    if (ins) out.push([INSERT, ins]);
+    del = '';
+    ins = '';
+  };
+  for (const part of parts) {
+    if (part.eq === undefined) {
+      del += part.del;
+      ins += part.ins;
+    } else if (part.eq) {
+      flush();
+      out.push([EQUAL, part.eq]);
+    }
+  }
+  flush();
+  return out;
+}
+
+function decodeInsert(param) {
+  if (BAD_ESCAPE.test(param)) {
+    throw new DeltaError(`The delta has a malformed %-escape in an insertion: ${param.slice(0, 40)}`);
+  }
+  if (LONE_SURROGATE.test(param)) {
+    throw new DeltaError('The delta inserts text that is not valid Unicode.');
+  }
+  try {
+    return decodeURIComponent(param);
+  } catch {
+    throw new DeltaError('The delta inserts text that is not valid UTF-8 or Unicode.');
+  }
+}
+
+export function makeTextSync(DiffMatchPatch) {
+  const dmp = new DiffMatchPatch();
+  // Must stay > 0: dmp only takes its half-match shortcut when time is bounded.
+  dmp.Diff_Timeout = DIFF_TIMEOUT;
+  const proto = DiffMatchPatch.prototype;
+
+  dmp.diff_bisect_ = function bisect(text1, text2, deadline) {
+    let round = deadline;
+    if (deadline instanceof Round) round = new Round(deadline.budget);
+    else if (deadline instanceof Budget) round = new Round(deadline);
+    return proto.diff_bisect_.call(this, text1, text2, round);
+  };
+
+  dmp.diff_halfMatch_ = function halfMatch(text1, text2) {
+    // dmp tries every occurrence of two quarter-length seeds: thousands in "abab…".
+    const long = text1.length > text2.length ? text1 : text2;
+    const short = text1.length > text2.length ? text2 : text1;
+    if (long.length >= 4 && short.length * 2 >= long.length) {
+      const quarter = Math.floor(long.length / 4);
+      for (const i of [Math.ceil(long.length / 4), Math.ceil(long.length / 2)]) {
+        const seed = long.substring(i, i + quarter);
+        let j = -1;
+        let tries = 0;
+        while (tries < HALF_MATCH_TRIES && (j = short.indexOf(seed, j + 1)) !== -1) tries += 1;
+        if (tries >= HALF_MATCH_TRIES) return null;
+      }
+    }
+    return proto.diff_halfMatch_.call(this, text1, text2);
+  };
+
+  const diff = (a, b) => dmp.diff_main(a, b, false, new Budget());
+
+  /** The delta turning `old` into `next`, in UTF-16 units; throws only on lone surrogates. */
+  function makeDelta(old, next) {
+    requireText(old, 'The old text');
+    requireText(next, 'The new text');
+    const diffs = diff(old, next);
+    dmp.diff_cleanupEfficiency(diffs);
+    return dmp.diff_toDelta(wholeCharacters(diffs));
+  }
+
+  /** Apply a delta made against exactly `old`; anything else throws a DeltaError. */
+  function applyDelta(old, delta) {
+    requireText(old, 'The text');
+    if (typeof delta !== 'string') {
+      throw new DeltaError(`A delta must be a string, not ${delta === null ? 'null' : typeof delta}.`);
+    }
+    const total = old.length;
+    const out = [];
+    let pos = 0;
+    for (const token of delta.split('\t')) {
+      if (!token) continue; // dmp tolerates empty tokens (a trailing tab)
+      const op = token[0];
+      const param = token.slice(1);
+      if (op === '+') {
+        out.push(decodeInsert(param));
+        continue;
+      }
+      if (op !== '=' && op !== '-') throw new DeltaError(`The delta has an unknown operation "${op}".`);
+      if (!COUNT.test(param)) {
+        throw new DeltaError(`The delta has a malformed count "${param.slice(0, 20)}".`);
+      }
+      const end = pos + Number(param);
+      if (end > total) {
+        throw new DeltaError(
+          `The delta covers more than the text (${total} units): it was made against another version.`,
+        );
+      }
+      if (end < total && isLow(old.charCodeAt(end))) {
+        throw new DeltaError('The delta splits a character in two (a UTF-16 surrogate pair).');
+      }
+      if (op === '=') out.push(old.slice(pos, end));
+      pos = end;
+    }
+    if (pos !== total) {
+      throw new DeltaError(
+        `The delta covers ${pos} of the text's ${total} units: it was made against another version.`,
+      );
+    }
+    return out.join('');
+  }
+
+  /** Edits [start, end, text] on base offsets, word-aligned, on whole characters. */
+  function edits(base, other) {
+    const diffs = diff(base, other);
+    dmp.diff_cleanupSemantic(diffs);
+    const result = [];
+    let pos = 0;
+    let start = -1;
+    let inserted = '';
+    for (const [op, text] of wholeCharacters(diffs)) {
+      if (op === EQUAL) {
+        if (start >= 0) {
+          result.push([start, pos, inserted]);
+          start = -1;
+          inserted = '';
+        }
+        pos += text.length;
+        continue;
+      }
+      if (start < 0) start = pos;
+      if (op === DELETE) pos += text.length;
+      else inserted += text;
+    }
+    if (start >= 0) result.push([start, pos, inserted]);
+    return result;
+  }
+
+  function mergeEdits(base, theirs, mine) {
+    const key = ([s, e, t]) => `${s},${e},${t}`;
+    const same = new Set(theirs.map(key));
+    // [start, end, side, text]: at one point insertions before replacements, theirs first.
+    const tagged = [
+      ...theirs.map(([s, e, t]) => [s, e, 0, t]),
+      ...mine.filter((edit) => !same.has(key(edit))).map(([s, e, t]) => [s, e, 1, t]),
+    ].sort((x, y) => x[0] - y[0] || x[1] - y[1] || x[2] - y[2]);
+    const out = [];
+    let conflicted = false;
+    let pos = 0;
+    let i = 0;
+    while (i < tagged.length) {
+      const start = tagged[i][0];
+      let end = tagged[i][1];
+      const group = [tagged[i]];
+      i += 1;
+      // Join edits sharing base characters with the group, or inserting strictly inside it.
+      while (i < tagged.length) {
+        const [s, e] = tagged[i];
+        if (!(s < end && (s > start || e > s))) break;
+        group.push(tagged[i]);
+        end = Math.max(end, e);
+        i += 1;
+      }
+      out.push(base.slice(pos, start));
+      for (const side of [0, 1]) {
+        for (const edit of group) if (edit[2] === side) out.push(edit[3]);
+      }
+      conflicted = conflicted || group.length > 1;
+      pos = end;
+    }
+    out.push(base.slice(pos));
+    return { text: out.join(''), conflicted };
+  }
+
+  /** Rebase `mine` (an edit of `base`) onto `theirs`; same rules as textsync.merge3. */
+  function merge3(base, theirs, mine) {
+    if (mine === theirs || mine === base) return { text: theirs, conflicted: false };
+    if (theirs === base) return { text: mine, conflicted: false };
+    return mergeEdits(base, edits(base, theirs), edits(base, mine));
+  }
+
+  /** [op, text] runs, op in equal/insert/delete, cleaned up to whole words for readers. */
+  function trackChanges(old, next) {
+    const diffs = diff(old, next);
+    dmp.diff_cleanupSemantic(diffs);
+    return wholeCharacters(diffs).map(([op, text]) => [OP_NAMES[op], text]);
+  }
+
+  return { makeDelta, applyDelta, merge3, trackChanges };
+}

@@ -1,0 +1,648 @@
+"""drafting.textsync and its browser twin static/js/textsync.js.
+
+Deltas, the three-way merge and track changes, in Python; then the same cases through node
+(tests/js/textsync_cli.mjs, one process per test) to prove both ends agree on UTF-16 offsets.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import shutil
+import subprocess
+import time
+from pathlib import Path
+from typing import Any, TypeVar
+
+import pytest
+from diff_match_patch import diff_match_patch
+from hypothesis import HealthCheck, Phase, assume, given, settings
+from hypothesis import strategies as st
+
+from drafting import textsync
+from drafting.errors import Invalid
+from drafting.textsync import (
+    DeltaError,
+    Merge,
+    apply_delta,
+    distance,
+    make_delta,
+    merge3,
+    track_changes,
+)
+
+REPO = Path(__file__).resolve().parents[1]
+CLI = REPO / "tests" / "js" / "textsync_cli.mjs"
+NODE = shutil.which("node")
+needs_node = pytest.mark.skipif(
+    NODE is None, reason="node is not installed, so static/js/textsync.js cannot be run"
+)
+
+T = TypeVar("T")
+
+# Pairs that break naive UTF-16 handling: astral characters, ZWJ sequences, flags, skin
+# tones, CJK, Arabic (RTL), combining marks, and characters that dmp %-escapes.
+SAMPLES: list[tuple[str, str]] = [
+    ("", ""),
+    ("", "Article 1"),
+    ("Article 1", ""),
+    ("ab😀😀", "b😀😀"),  # npm dmp's patch_toText throws URIError here
+    ("x😀y", "x😁y"),  # same high surrogate: JS dmp cuts the pair
+    ("😀", "😁"),
+    ("😀😀😀", "😀😁😀"),
+    ("👩\u200d👩\u200d👧 family", "👩\u200d👩\u200d👦 family"),
+    ("🏳️\u200d🌈 and 🇫🇷🇩🇪", "🏳️\u200d⚧️ and 🇫🇷🇮🇹"),
+    ("👍🏽 agreed", "👍🏿 agreed!"),
+    (
+        "人人生而自由，在尊严和权利上一律平等。",
+        "人人生而自由，在尊严和权利上一律平等，应以兄弟关系的精神相对待。",
+    ),
+    ("يولد جميع الناس أحرارًا.", "يولد جميع الناس أحرارًا متساوين في الكرامة."),
+    ("cafe\u0301 nai\u0308ve", "cafe\u0300 nai\u0308ve\u0327"),
+    ("𝒜𝒷𝒸 text", "𝒜𝒸 text 𝒹"),
+    ("tabs\tand\nnewlines %20 %", "tabs\nand\t newlines %2 %% 100%"),
+    ("a+b=c #x?y&z;/'()*!~", "a+b=d #x?y&z;/'()*!~ $@,"),
+]
+
+ASTRAL = "😀😁👍🏽🏿🇫🇷🇮🇹👩👧\u200d🌈𝒜𝒸"
+MIXED = ASTRAL + "ab c.,人中文عربي\u0301\u0308é\n\t%+"
+
+texts = st.text()
+mixed_texts = st.text(alphabet=st.sampled_from(MIXED), max_size=40)
+any_texts = st.one_of(texts, mixed_texts)
+with_surrogates = st.text(
+    alphabet=st.one_of(st.characters(), st.integers(0xD800, 0xDFFF).map(chr)), max_size=20
+)
+# Prose-like text over a small alphabet, so two random edits share words and collide.
+prose = st.text(alphabet=st.sampled_from("ab cd.😀人ع\u0301"), max_size=30)
+
+
+@st.composite
+def splice(draw: st.DrawFn, base: str, pieces: st.SearchStrategy[str]) -> str:
+    """``base`` with one or two small edits at random places, as an author would make."""
+    text = base
+    for _ in range(draw(st.integers(1, 2))):
+        start = draw(st.integers(0, len(text)))
+        end = draw(st.integers(start, min(len(text), start + 5)))
+        text = text[:start] + draw(pieces.map(lambda s: s[:6])) + text[end:]
+    return text
+
+
+@st.composite
+def edit_triples(draw: st.DrawFn, texts: st.SearchStrategy[str] = prose) -> tuple[str, str, str]:
+    """(base, theirs, mine): both sides edit the same base, sometimes in the same place."""
+    base = draw(texts)
+    return base, draw(splice(base, texts)), draw(splice(base, texts))
+
+
+def collect(strategy: st.SearchStrategy[T], count: int) -> list[T]:
+    """Draw a batch with Hypothesis, to send to node in one process."""
+    found: list[T] = []
+
+    @settings(
+        max_examples=count,
+        database=None,
+        phases=[Phase.generate],
+        deadline=None,
+        suppress_health_check=list(HealthCheck),
+    )
+    @given(strategy)
+    def draw(value: T) -> None:
+        found.append(value)
+
+    draw()
+    return found
+
+
+def run_js(requests: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Run a batch of requests through static/js/textsync.js in one node process."""
+    assert NODE is not None
+    proc = subprocess.run(
+        [NODE, str(CLI)],
+        input=json.dumps(requests),
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        timeout=60,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    results: list[dict[str, Any]] = json.loads(proc.stdout)
+    assert len(results) == len(requests)
+    return results
+
+
+def is_valid(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+# --- deltas -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("old", "new"), SAMPLES)
+def test_delta_round_trip(old: str, new: str) -> None:
+    assert apply_delta(old, make_delta(old, new)) == new
+
+
+def test_delta_counts_utf16_units() -> None:
+    assert make_delta("😀a", "😀b") == "=2\t-1\t+b"
+    assert apply_delta("😀a", "=2\t-1\t+b") == "😀b"
+    assert make_delta("a", "a😀") == "=1\t+%F0%9F%98%80"
+    # Same wire format as dmp itself (which the browser's dmp shares).
+    dmp = diff_match_patch()
+    assert make_delta("x 😀 y", "x 😁 y!") == dmp.diff_toDelta(dmp.diff_main("x 😀 y", "x 😁 y!"))
+
+
+def test_library_from_delta_needs_our_parser() -> None:
+    """What dmp 20241021's own diff_fromDelta does, and why apply_delta does not use it."""
+    dmp = diff_match_patch()
+    assert dmp.diff_fromDelta("😀a", "=2\t-1\t+b") == [(0, "😀"), (-1, "a"), (1, "b")]  # UTF-16
+    with pytest.raises(UnicodeDecodeError):  # not ValueError: a raw crash
+        dmp.diff_fromDelta("😀a", "=1\t-2")
+    assert dmp.diff_fromDelta("😀a", "=3\t+%FF")[-1] == (1, "\ufffd")  # bad UTF-8 let through
+    assert dmp.diff_fromDelta("😀a", "=\u0663") == [(0, "😀a")]  # an Arabic-Indic 3
+
+
+def test_delta_error_is_invalid() -> None:
+    assert issubclass(DeltaError, Invalid)
+    with pytest.raises(DeltaError) as caught:
+        apply_delta("abc", "=2")
+    assert caught.value.status == 400
+    assert "another version" in caught.value.message
+
+
+@pytest.mark.parametrize(
+    ("old", "delta", "message"),
+    [
+        ("abc", "=2", "another version"),
+        ("abc", "=4", "another version"),
+        ("abc", "-1\t=3", "another version"),
+        ("", "=1", "another version"),
+        ("abc", "", "another version"),
+        ("abc", "*3", "unknown operation"),
+        ("abc", "=", "malformed count"),
+        ("abc", "=-3", "malformed count"),
+        ("abc", "= 3", "malformed count"),
+        ("abc", "=+3", "malformed count"),
+        ("abc", "=\u0663", "malformed count"),
+        ("abc", "=3.0", "malformed count"),
+        ("abc", "=99999999999999999999", "malformed count"),
+        ("😀", "=1\t-1", "splits a character"),
+        ("😀", "-1\t+x\t=1", "splits a character"),
+        ("a😀b", "=2\t+x\t=2", "splits a character"),
+        ("abc", "=3\t+%", "malformed %-escape"),
+        ("abc", "=3\t+%zz", "malformed %-escape"),
+        ("abc", "=3\t+%4", "malformed %-escape"),
+        ("abc", "=3\t+%E2%82", "not valid UTF-8"),
+        ("abc", "=3\t+%FF", "not valid UTF-8"),
+        ("abc", "=3\t+%ED%A0%80", "not valid UTF-8"),  # an encoded lone surrogate
+        ("abc", "=3\t+\ud83d", "not valid"),
+        ("a\ud83db", "=3", "lone surrogate"),
+    ],
+)
+def test_apply_delta_refuses(old: str, delta: str, message: str) -> None:
+    with pytest.raises(DeltaError, match=message):
+        apply_delta(old, delta)
+
+
+@pytest.mark.parametrize("delta", [None, b"=3", 3, ["=3"]])
+def test_apply_delta_refuses_non_strings(delta: Any) -> None:
+    with pytest.raises(DeltaError, match="must be a string"):
+        apply_delta("abc", delta)
+    with pytest.raises(DeltaError, match="must be a string"):
+        apply_delta(delta, "=3")
+
+
+def test_apply_delta_tolerates_what_dmp_writes() -> None:
+    assert apply_delta("abc", "=3\t") == "abc"  # trailing tab
+    assert apply_delta("abc", "=1\t=0\t-02\t+x y") == "ax y"
+    assert apply_delta("abc", "-3\t+%F0%9F%98%80 %25 #?&") == "😀 % #?&"
+    assert apply_delta("", "+é") == "é"  # unescaped characters are accepted, as by decodeURI
+
+
+def test_make_delta_refuses_lone_surrogates() -> None:
+    with pytest.raises(DeltaError, match="lone surrogate"):
+        make_delta("a", "a\ud83d")
+    with pytest.raises(DeltaError, match="lone surrogate"):
+        make_delta("\ude00", "a")
+
+
+@given(any_texts, any_texts)
+def test_delta_round_trip_property(old: str, new: str) -> None:
+    delta = make_delta(old, new)
+    assert apply_delta(old, delta) == new
+    assert make_delta(old, new) == delta
+
+
+@given(with_surrogates, with_surrogates)
+def test_apply_delta_fuzz_garbage(old: str, delta: str) -> None:
+    try:
+        result = apply_delta(old, delta)
+    except DeltaError:
+        return
+    assert is_valid(result)
+
+
+delta_tokens = st.one_of(
+    st.integers(0, 12).map(lambda n: f"={n}"),
+    st.integers(0, 12).map(lambda n: f"-{n}"),
+    st.text(alphabet=st.sampled_from("ab%0FfED8A9x😀\ud83d")).map(lambda s: "+" + s),
+    st.text(max_size=3),
+)
+
+
+@given(with_surrogates, st.lists(delta_tokens, max_size=8).map("\t".join))
+def test_apply_delta_fuzz_plausible(old: str, delta: str) -> None:
+    try:
+        result = apply_delta(old, delta)
+    except DeltaError:
+        return
+    assert is_valid(result)
+
+
+@given(with_surrogates, with_surrogates)
+def test_make_delta_only_refuses_invalid_text(old: str, new: str) -> None:
+    try:
+        delta = make_delta(old, new)
+    except DeltaError:
+        assert not (is_valid(old) and is_valid(new))
+        return
+    assert apply_delta(old, delta) == new
+
+
+# --- the work budget ----------------------------------------------------------------------
+
+
+def test_diff_is_bounded_and_exact_on_the_largest_clause() -> None:
+    rng = random.Random(7)
+    size = textsync.MAX_CLAUSE_CHARS
+    old = "".join(rng.choice("abcdefgh 😀") for _ in range(size))
+    new = "".join(rng.choice("abcdefgh 😀") for _ in range(size))
+    started = time.perf_counter()
+    delta = make_delta(old, new)
+    assert time.perf_counter() - started < 1.0
+    assert apply_delta(old, delta) == new
+
+
+def test_budget_makes_diffs_deterministic(monkeypatch: pytest.MonkeyPatch) -> None:
+    rng = random.Random(3)
+    old = "".join(rng.choice("abcd ") for _ in range(1500))
+    new = "".join("X" if i % 15 == 0 else c for i, c in enumerate(old))
+    full = make_delta(old, new)
+    assert len(full) < 2 * len(old)  # fine-grained: ~100 small edits
+    monkeypatch.setattr(textsync, "DIFF_WORK_BUDGET", 2_000)
+    monkeypatch.setattr(textsync, "DIFF_TIMEOUT", 60.0)  # only the work budget may stop it
+    coarse = make_delta(old, new)
+    assert coarse != full  # the budget did cut the diff short…
+    assert all(make_delta(old, new) == coarse for _ in range(3))  # …the same way every time
+    assert apply_delta(old, coarse) == new
+
+
+def test_periodic_text_skips_half_match() -> None:
+    old, new = "ab" * 10_000, "ba" * 9_000 + "x" * 2_000
+    started = time.perf_counter()
+    delta = make_delta(old, new)
+    assert time.perf_counter() - started < 1.0
+    assert apply_delta(old, delta) == new
+
+
+# --- merge3 -------------------------------------------------------------------------------
+
+
+def test_merge_applies_both_separate_edits() -> None:
+    base = "The Assembly notes the report. The Assembly adopts the plan."
+    theirs = "The General Assembly notes the report. The Assembly adopts the plan."
+    mine = "The Assembly notes the report. The Assembly adopts the revised plan."
+    assert merge3(base, theirs, mine) == Merge(
+        "The General Assembly notes the report. The Assembly adopts the revised plan.", False
+    )
+
+
+def test_merge_never_lands_on_an_identical_sentence() -> None:
+    # fuzzy patch_apply was seen putting "all" into the second, identical sentence
+    base = "We agree. We resolve to act. We agree."
+    theirs = "We agree. We resolve to act together, now and always. We agree."
+    mine = "We all agree. We resolve to act. We agree."
+    assert merge3(base, theirs, mine) == Merge(
+        "We all agree. We resolve to act together, now and always. We agree.", False
+    )
+    mine = "We agree. We resolve to act. We all agree."
+    assert merge3(base, theirs, mine) == Merge(
+        "We agree. We resolve to act together, now and always. We all agree.", False
+    )
+
+
+def test_merge_same_point_insertions_are_theirs_then_mine() -> None:
+    result = merge3("Peace and justice.", "Peace and justice for all.", "Peace and justice now.")
+    assert result == Merge("Peace and justice for all now.", False)
+
+
+def test_merge_overlap_keeps_both_insertions_and_flags_conflict() -> None:
+    base = "the quick brown fox jumps"
+    result = merge3(base, "the lazy fox jumps", "the quick red dog jumps")
+    assert result.conflicted
+    assert "lazy" in result.text and "red dog" in result.text
+    assert result.text.index("lazy") < result.text.index("red dog")
+    assert "quick" not in result.text and "brown" not in result.text
+    assert result.text.startswith("the ") and result.text.endswith(" jumps")
+
+
+def test_merge_keeps_an_insertion_inside_text_the_other_side_deleted() -> None:
+    base = "First point. Second point. Third point."
+    theirs = "First point. Second and crucial point. Third point."
+    mine = "First point. Third point."
+    result = merge3(base, theirs, mine)
+    assert result.conflicted
+    assert "crucial" in result.text
+    assert result.text.startswith("First point.") and result.text.endswith("Third point.")
+
+
+def test_merge_identical_edits_apply_once() -> None:
+    base = "one two three four"
+    assert merge3(base, "one 2 three four", "one 2 three 4") == Merge("one 2 three 4", False)
+    assert merge3(base, "one 2 three four", "one 2 three four") == Merge("one 2 three four", False)
+
+
+def test_merge_touching_edits_are_not_a_conflict() -> None:
+    # theirs replaces "cats" and mine inserts right after it: they touch, they do not overlap
+    base_edits = textsync._merge_edits("cats sleep", [(0, 4, "dogs")], [(4, 4, " often")])
+    assert base_edits == Merge("dogs often sleep", False)
+    assert textsync._merge_edits("ab", [(1, 1, "X")], [(0, 1, "Y")]) == Merge("YXb", False)
+    assert textsync._merge_edits("ab", [(0, 1, "Y")], [(1, 2, "Z")]) == Merge("YZ", False)
+
+
+def test_merge_edit_rules() -> None:
+    merge = textsync._merge_edits
+    base = "0123456789"
+    # insertion strictly inside a deletion: conflict, theirs' text first
+    assert merge(base, [(2, 6, "T")], [(4, 4, "M")]) == Merge("01TM6789", True)
+    assert merge(base, [(4, 4, "T")], [(2, 6, "M")]) == Merge("01TM6789", True)
+    # overlapping replacements: union of deletions, both texts
+    assert merge(base, [(2, 5, "T")], [(4, 8, "M")]) == Merge("01TM89", True)
+    # a chain: theirs, mine, theirs all overlapping
+    assert merge(base, [(1, 3, "A"), (5, 7, "B")], [(2, 6, "C")]) == Merge("0ABC789", True)
+    # the same insertion point, and an insertion before a replacement at that point
+    assert merge(base, [(3, 3, "T")], [(3, 3, "M")]) == Merge("012TM3456789", False)
+    assert merge(base, [(3, 5, "T")], [(3, 3, "M")]) == Merge("012MT56789", False)
+
+
+@given(any_texts, any_texts)
+def test_merge_with_one_side_unchanged(base: str, other: str) -> None:
+    assert merge3(base, other, base) == Merge(other, False)
+    assert merge3(base, base, other) == Merge(other, False)
+    assert merge3(base, other, other) == Merge(other, False)
+
+
+@given(st.one_of(st.tuples(prose, prose, prose), edit_triples()))
+def test_merge_keeps_every_insertion_and_is_deterministic(triple: tuple[str, str, str]) -> None:
+    base, theirs, mine = triple
+    result = merge3(base, theirs, mine)
+    assert merge3(base, theirs, mine) == result
+    if theirs == base or mine == base or theirs == mine:
+        return
+    for _, _, text in textsync._edits(base, theirs) + textsync._edits(base, mine):
+        assert text in result.text
+
+
+def _overlap(a: tuple[int, int, str], b: tuple[int, int, str]) -> bool:
+    (s1, e1, _), (s2, e2, _) = a, b
+    if s1 < e1 and s2 < e2:
+        return max(s1, s2) < min(e1, e2)
+    return s1 < s2 < e1 or s2 < s1 < e2
+
+
+@given(edit_triples())
+def test_merge_of_non_overlapping_edits_is_both_applied(triple: tuple[str, str, str]) -> None:
+    base, theirs, mine = triple
+    ours, others = textsync._edits(base, theirs), textsync._edits(base, mine)
+    assume(not any(_overlap(t, m) for t in ours for m in others if t != m))
+    result = merge3(base, theirs, mine)
+    assert not result.conflicted
+    # Applying both, right to left, in base order (insertions first at a point, theirs first).
+    # An edit both sides made identically counts once.
+    both = sorted(
+        [(s, e, 0, t) for s, e, t in ours]
+        + [(s, e, 1, t) for s, e, t in others if (s, e, t) not in ours]
+    )
+    expected = base
+    for s, e, _, t in reversed(both):
+        expected = expected[:s] + t + expected[e:]
+    assert result.text == expected
+
+
+segment = st.text(alphabet=st.sampled_from("abcxyz😀👍🏽人中عر\u0301"), min_size=1, max_size=8)
+
+
+@given(
+    st.lists(segment, min_size=2, max_size=6),
+    st.data(),
+)
+def test_merge_of_edits_in_different_clauses(segments: list[str], data: st.DataObject) -> None:
+    """Long unique separators keep the diffs apart: the merge must be exactly both edits."""
+    count = len(segments)
+
+    def join(parts: list[str]) -> str:
+        return "".join(f"{part}\n§ point {i:03d} §\n" for i, part in enumerate(parts))
+
+    sides = data.draw(st.lists(st.sampled_from([None, 0, 1]), min_size=count, max_size=count))
+    theirs_parts, mine_parts = list(segments), list(segments)
+    for i, side in enumerate(sides):
+        if side is not None:
+            edited = data.draw(segment.filter(segments[i].__ne__))
+            (theirs_parts if side == 0 else mine_parts)[i] = edited
+    expected = [theirs_parts[i] if side == 0 else mine_parts[i] for i, side in enumerate(sides)]
+    result = merge3(join(segments), join(theirs_parts), join(mine_parts))
+    assert result == Merge(join(expected), False)
+
+
+# --- track changes and distance -------------------------------------------------------------
+
+
+def test_track_changes_reads_as_words() -> None:
+    assert track_changes("The quick brown fox", "The slow brown fox") == [
+        ("equal", "The "),
+        ("delete", "quick"),
+        ("insert", "slow"),
+        ("equal", " brown fox"),
+    ]
+    assert track_changes("", "") == []
+    assert track_changes("", "new") == [("insert", "new")]
+
+
+@given(any_texts, any_texts)
+def test_track_changes_rebuilds_both_texts(old: str, new: str) -> None:
+    runs = track_changes(old, new)
+    assert {op for op, _ in runs} <= {"equal", "insert", "delete"}
+    assert all(text for _, text in runs)
+    assert "".join(t for op, t in runs if op != "insert") == old
+    assert "".join(t for op, t in runs if op != "delete") == new
+
+
+def test_distance() -> None:
+    assert distance("kitten", "sitting") == 3
+    assert distance("same", "same") == 0
+    assert distance("", "abc") == 3
+    assert distance("😀", "😁") == 1  # characters, not UTF-16 units
+    original = "The Assembly adopts the plan."
+    assert distance(original, "The Assembly adopts the plan!") < distance(
+        original, "The Council rejects every plan."
+    )
+
+
+# --- interop with static/js/textsync.js ---------------------------------------------------
+
+
+def _check_delta_interop(pairs: list[tuple[str, str]]) -> None:
+    requests: list[dict[str, Any]] = []
+    for old, new in pairs:
+        requests.append({"op": "delta", "old": old, "new": new})
+        requests.append({"op": "apply", "old": old, "delta": make_delta(old, new)})
+    results = run_js(requests)
+    for (old, new), js_delta, js_apply in zip(pairs, results[::2], results[1::2], strict=True):
+        assert "error" not in js_delta, (old, new, js_delta)
+        assert apply_delta(old, js_delta["delta"]) == new, (old, new, js_delta)
+        assert js_apply == {"text": new}, (old, new, js_apply)
+
+
+@needs_node
+def test_js_reproduces_the_surrogate_bug_it_repairs() -> None:
+    """npm dmp cuts a pair ("😀" vs "😁" share a high surrogate), then encodeURI throws."""
+    script = (
+        "const D = require(process.argv[1]); const d = new D();"
+        "for (const [a, b] of [['x😀y', 'x😁y']]) {"
+        " const diffs = d.diff_main(a, b);"
+        " try { d.diff_toDelta(diffs); console.log('ok'); } catch (e) { console.log(e.name); }"
+        " try { d.patch_toText(d.patch_make('ab😀😀', 'b😀😀')); console.log('ok'); }"
+        " catch (e) { console.log(e.name); } }"
+    )
+    assert NODE is not None
+    proc = subprocess.run(
+        [NODE, "-e", script, str(REPO / "node_modules" / "diff-match-patch")],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    assert proc.stdout.split() == ["URIError", "URIError"]
+
+
+@needs_node
+def test_js_and_python_deltas_interoperate_on_samples() -> None:
+    _check_delta_interop(SAMPLES)
+
+
+@needs_node
+def test_js_and_python_deltas_interoperate_on_random_pairs() -> None:
+    pairs = collect(st.tuples(any_texts, any_texts), 150)
+    pairs += collect(st.tuples(mixed_texts, mixed_texts), 150)
+    _check_delta_interop(pairs)
+
+
+@needs_node
+def test_js_apply_delta_refuses_what_python_refuses() -> None:
+    cases = [
+        ("abc", "=2"),
+        ("abc", "*3"),
+        ("abc", "= 3"),
+        ("abc", "=\u0663"),
+        ("😀", "=1\t-1"),
+        ("abc", "=3\t+%zz"),
+        ("abc", "=3\t+%E2%82"),
+        ("abc", "=3\t+%ED%A0%80"),
+        ("abc", "=3\t+\ud83d"),
+        ("a\ud83db", "=3"),
+    ]
+    results = run_js([{"op": "apply", "old": old, "delta": delta} for old, delta in cases])
+    for (old, delta), result in zip(cases, results, strict=True):
+        with pytest.raises(DeltaError):
+            apply_delta(old, delta)
+        assert result.get("name") == "DeltaError", (old, delta, result)
+    results = run_js([{"op": "delta", "old": "a", "new": "a\ud83d"}, {"op": "apply"}])
+    assert "lone surrogate" in results[0]["error"]
+    assert "must be a string" in results[1]["error"]
+
+
+@needs_node
+def test_js_garbage_deltas_raise_delta_error_only() -> None:
+    cases = collect(st.tuples(with_surrogates, st.lists(delta_tokens, max_size=8)), 200)
+    requests = [{"op": "apply", "old": old, "delta": "\t".join(t)} for old, t in cases]
+    for (old, tokens), result in zip(cases, run_js(requests), strict=True):
+        delta = "\t".join(tokens)
+        try:
+            expected = apply_delta(old, delta)
+        except DeltaError:
+            assert result.get("name") == "DeltaError", (old, delta, result)
+        else:
+            assert result == {"text": expected}, (old, delta, result)
+
+
+@needs_node
+def test_js_merge3_follows_the_same_rules() -> None:
+    triples = collect(st.one_of(st.tuples(prose, prose, prose), edit_triples()), 200)
+    fixed = [
+        (
+            "We agree. We resolve to act. We agree.",
+            "We agree. We resolve to act together, now and always. We agree.",
+            "We all agree. We resolve to act. We agree.",
+        ),
+        ("Peace and justice.", "Peace and justice for all.", "Peace and justice now."),
+        ("the quick brown fox jumps", "the lazy fox jumps", "the quick red dog jumps"),
+        ("one two three four", "one 2 three four", "one 2 three 4"),
+        ("x😀y z", "x😁y z", "x😀y w"),
+        ("👩\u200d👩\u200d👧 🇫🇷", "👩\u200d👩\u200d👦 🇫🇷", "👩\u200d👩\u200d👧 🇮🇹"),
+    ]
+    requests: list[dict[str, Any]] = []
+    for base, theirs, mine in fixed + triples:
+        requests += [
+            {"op": "merge3", "base": base, "theirs": theirs, "mine": mine},
+            {"op": "merge3", "base": base, "theirs": theirs, "mine": base},
+            {"op": "merge3", "base": base, "theirs": base, "mine": mine},
+            {"op": "merge3", "base": base, "theirs": theirs, "mine": theirs},
+        ]
+    results = run_js(requests)
+    for i, (base, theirs, mine) in enumerate(fixed + triples):
+        merged, only_theirs, only_mine, same = results[4 * i : 4 * i + 4]
+        assert only_theirs == {"text": theirs, "conflicted": False}
+        assert only_mine == {"text": mine, "conflicted": False}
+        assert same == {"text": theirs, "conflicted": False}
+        assert is_valid(merged["text"]), (base, theirs, mine, merged)
+        if i < len(fixed):
+            assert merged == {
+                "text": merge3(base, theirs, mine).text,
+                "conflicted": merge3(base, theirs, mine).conflicted,
+            }
+
+
+ascii_prose = st.text(alphabet=st.sampled_from("abc de.,;\n"), max_size=30)
+
+
+@needs_node
+def test_js_and_python_merge_alike_on_plain_text() -> None:
+    """Same diff algorithm, same budget, same rules: identical merges where units agree."""
+    triples = collect(st.tuples(ascii_prose, ascii_prose, ascii_prose), 150)
+    triples += collect(edit_triples(ascii_prose), 150)
+    requests = [{"op": "merge3", "base": b, "theirs": t, "mine": m} for b, t, m in triples]
+    for (b, t, m), result in zip(triples, run_js(requests), strict=True):
+        expected = merge3(b, t, m)
+        assert result == {"text": expected.text, "conflicted": expected.conflicted}, (b, t, m)
+
+
+@needs_node
+def test_js_track_changes_on_whole_characters() -> None:
+    pairs = SAMPLES + collect(st.tuples(mixed_texts, mixed_texts), 150)
+    results = run_js([{"op": "track", "old": old, "new": new} for old, new in pairs])
+    for (old, new), result in zip(pairs, results, strict=True):
+        runs = result["runs"]
+        assert all(is_valid(text) and text for _, text in runs), (old, new, runs)
+        assert "".join(t for op, t in runs if op != "insert") == old
+        assert "".join(t for op, t in runs if op != "delete") == new
+    assert results[SAMPLES.index(("x😀y", "x😁y"))]["runs"] == [
+        ["equal", "x"],
+        ["delete", "😀"],
+        ["insert", "😁"],
+        ["equal", "y"],
+    ]
