@@ -1,0 +1,352 @@
+"""Exporting a draft: UN layout in Markdown and text, a printable HTML page, JSON; and the
+Markdown reads back into the same clauses."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from drafting.errors import Invalid
+from drafting.export import FORMATS, content_type, export, file_name
+from drafting.importing import KINDS, ParsedClause, ParsedDocument, parse_text
+
+XSS = "To consult <img src=x onerror=alert(1)> States & “others”;"
+ARABIC = "إذ تشير إلى قرارها 64/292 المؤرخ 28 تموز/يوليه 2010،"
+
+
+def clause(
+    cid: int, kind: str, number: str, text: str, level: int = 0, children: Any = ()
+) -> dict[str, Any]:
+    return {
+        "id": cid,
+        "kind": kind,
+        "number": number,
+        "ref": number,
+        "level": level,
+        "parent_id": None,
+        "text": text,
+        "version": 1,
+        "status": "live",
+        "children": list(children),
+    }
+
+
+def sample() -> dict[str, Any]:
+    return {
+        "id": 7,
+        "conference_id": 1,
+        "title": "Draft resolution on water & peace",
+        "status": "draft",
+        "sponsors": [2, 3],
+        "clauses": [
+            clause(1, "heading", "", "Preamble"),
+            clause(2, "text", "", "The General Assembly,"),
+            clause(3, "preambular", "", "Recalling its resolution 64/292 on «water»,"),
+            clause(4, "preambular", "", ARABIC),
+            clause(5, "heading", "", "Operative part"),
+            clause(6, "operative", "1", "Decides to convene a meeting in 2026;"),
+            clause(
+                7,
+                "operative",
+                "2",
+                "Requests the Secretary-General:",
+                children=[
+                    clause(
+                        8,
+                        "operative",
+                        "(a)",
+                        "To prepare a report, covering:",
+                        1,
+                        [
+                            clause(9, "operative", "(i)", "Access to water;", 2),
+                            clause(10, "operative", "(ii)", "Sanitation — 💧 and 衛生;", 2),
+                        ],
+                    ),
+                    clause(11, "operative", "(b)", XSS, 1),
+                ],
+            ),
+            clause(12, "operative", "3", "Decides to remain seized of the matter."),
+        ],
+    }
+
+
+def flat(clauses: list[dict[str, Any]], level: int = 0) -> list[ParsedClause]:
+    out = []
+    for c in clauses:
+        out.append(ParsedClause(c["kind"], level, c["text"]))
+        out.extend(flat(c["children"], level + 1))
+    return out
+
+
+# --- each format --------------------------------------------------------------------------
+
+
+def test_markdown_is_laid_out_like_a_un_resolution() -> None:
+    assert export(sample(), "md").split("\n") == [
+        "# Draft resolution on water & peace",
+        "",
+        "## Preamble",
+        "",
+        "The General Assembly,",
+        "",
+        "Recalling its resolution 64/292 on «water»,",
+        "",
+        ARABIC,
+        "",
+        "## Operative part",
+        "",
+        "1. Decides to convene a meeting in 2026;",
+        "",
+        "2. Requests the Secretary-General:",
+        "",
+        "    (a) To prepare a report, covering:",
+        "",
+        "        (i) Access to water;",
+        "",
+        "        (ii) Sanitation — 💧 and 衛生;",
+        "",
+        "    (b) To consult \\<img src=x onerror=alert(1)> States & “others”;",
+        "",
+        "3. Decides to remain seized of the matter.",
+        "",
+    ]
+
+
+def test_text_is_laid_out_like_a_un_resolution() -> None:
+    assert export(sample(), "txt").split("\n") == [
+        "Draft resolution on water & peace",
+        "",
+        "Preamble",
+        "",
+        "The General Assembly,",
+        "",
+        "Recalling its resolution 64/292 on «water»,",
+        "",
+        ARABIC,
+        "",
+        "Operative part",
+        "",
+        "1. Decides to convene a meeting in 2026;",
+        "",
+        "2. Requests the Secretary-General:",
+        "",
+        "    (a) To prepare a report, covering:",
+        "",
+        "        (i) Access to water;",
+        "",
+        "        (ii) Sanitation — 💧 and 衛生;",
+        "",
+        f"    (b) {XSS}",
+        "",
+        "3. Decides to remain seized of the matter.",
+        "",
+    ]
+
+
+def test_html_is_a_standalone_escaped_page() -> None:
+    page = export(sample(), "html")
+
+    assert page.startswith("<!doctype html>\n<html lang=")
+    assert '<meta charset="utf-8">' in page
+    assert "<script" not in page.lower()
+    assert "<img" not in page
+    assert "To consult &lt;img src=x onerror=alert(1)&gt; States &amp; “others”;" in page
+    assert "<title>Draft resolution on water &amp; peace</title>" in page
+    clauses = re.findall(r'<(p|h2) class="clause [^"]*"([^>]*)>(.*?)</\1>', page)
+    assert len(clauses) == 12
+    assert all(attrs == ' dir="auto"' for _, attrs, _ in clauses)
+    assert ("p", ' dir="auto"', ARABIC) in clauses
+    assert '<bdi class="num">(ii)</bdi> Sanitation — 💧 and 衛生;' in page
+    assert (
+        '<p class="clause operative level-0 status-live" dir="auto"><bdi class="num">3.</bdi>'
+        in page
+    )
+
+
+def test_json_is_the_whole_structure() -> None:
+    out = export(sample(), "json")
+    assert json.loads(out) == sample()
+    assert ARABIC in out  # not \u-escaped
+    assert out.startswith('{\n  "id": 7,')
+
+
+def test_unknown_format() -> None:
+    with pytest.raises(Invalid, match="md, txt, html, json"):
+        export(sample(), "pdf")
+    with pytest.raises(Invalid, match="choose one of"):
+        content_type("docx")
+
+
+def test_content_types_and_file_names() -> None:
+    assert FORMATS == ("md", "txt", "html", "json")
+    assert content_type("md") == "text/markdown; charset=utf-8"
+    assert content_type("html") == "text/html; charset=utf-8"
+    assert content_type("json").startswith("application/json")
+    assert file_name(sample(), "md") == "draft-resolution-on-water-peace.md"
+    assert file_name({"id": 9, "title": "Déclaration de Genève / 2024"}, "txt") == (
+        "declaration-de-geneve-2024.txt"
+    )
+    assert file_name({"id": 9, "title": "مشروع قرار"}, "html") == "draft-9.html"
+    assert file_name({"title": '../../etc/"passwd"'}, "json") == "etc-passwd.json"
+
+
+# --- reading the Markdown back ------------------------------------------------------------
+
+
+def test_sample_round_trips_through_markdown() -> None:
+    back = parse_text(export(sample(), "md"))
+    assert back == ParsedDocument(sample()["title"], flat(sample()["clauses"]))
+
+
+def test_ambiguous_clauses_are_marked_and_escaped() -> None:
+    draft = {
+        "id": 1,
+        "title": "# Title #",
+        "status": "draft",
+        "clauses": [
+            clause(1, "text", "", "Decision taken"),  # would read as a heading
+            clause(2, "preambular", "", "Noting the report"),  # no comma
+            clause(3, "text", "", "We met in Rome,"),  # comma before the operative part
+            clause(4, "text", "", "1. Not a number"),
+            clause(5, "text", "", "– not a list. *Not emphasis*."),
+            clause(6, "operative", "1", "(a) is not a sub-clause;"),
+            clause(7, "heading", "", "Closing words:"),
+        ],
+    }
+    md = export(draft, "md")
+    assert md.split("\n") == [
+        "# \\# Title \\#",
+        "",
+        "<!-- text -->",
+        "Decision taken",
+        "",
+        "<!-- preambular -->",
+        "Noting the report",
+        "",
+        "<!-- text -->",
+        "We met in Rome,",
+        "",
+        "<!-- text -->",
+        "1\\. Not a number",
+        "",
+        "\\– not a list. \\*Not emphasis\\*.",
+        "",
+        "1. \\(a) is not a sub-clause;",
+        "",
+        "## Closing words:",
+        "",
+    ]
+    assert parse_text(md) == ParsedDocument("# Title #", flat(draft["clauses"]))
+
+
+def test_letters_past_h_and_romans_past_iv_read_back_at_their_level() -> None:
+    subs = [
+        clause(
+            10 + n,
+            "operative",
+            "",
+            f"Item {n};",
+            1,
+            [clause(100 + n * 10 + m, "operative", "", f"Sub {m};", 2) for m in range(n % 7)],
+        )
+        for n in range(12)
+    ]
+    draft = {"id": 1, "title": "T", "clauses": [clause(1, "operative", "1", "Decides:", 0, subs)]}
+    back = parse_text(export(draft, "md"))
+    assert back.clauses == flat(draft["clauses"])
+
+
+# --- the property -------------------------------------------------------------------------
+
+ALPHABET = (
+    "abcivxyzABCXYZéßñ"  # Latin, including letters that are also roman numerals
+    "абвгдАБВЖЯ"  # Cyrillic
+    "العربيةسلام،؛"  # Arabic
+    "中文大会和平。，"  # CJK
+    "🙂🕊✊🏽\u200d"  # emoji
+    "\"'“”‘’„«»‹›"  # quotes and guillemets
+    "-–—"  # dashes
+    "0123456789"
+    ":,;.!?()[]*_#<>&\\`~+=|/%"
+    "    \u00a0"  # spaces
+)
+# Beginnings and endings the importer reads structure from, so collisions are common
+PREFIXES = [
+    "1. ", "12) ", "3 - ", "- ", "– ", "— ", "• ", "* ", "+ ", "# ", "## ", "> ", "(a) ",
+    "a) ", "(i) ", "(ب) ", "---", "===", "<!-- text -->", "\\", "&amp; ", "The General Assembly",
+]  # fmt: skip
+SUFFIXES = ["", "", ",", ":", ";", ".", " #", "\\", "،"]
+
+free_text = st.text(ALPHABET, min_size=1, max_size=30)
+texts = (
+    st.tuples(st.sampled_from(["", "", *PREFIXES]), free_text, st.sampled_from(SUFFIXES))
+    .map(lambda t: "".join(t).strip())
+    .filter(bool)
+)
+
+
+def nodes(kinds: st.SearchStrategy[str], sub_kinds: st.SearchStrategy[str], level: int) -> Any:
+    children = (
+        st.lists(nodes(sub_kinds, sub_kinds, level + 1), max_size=10 if level == 0 else 4)
+        if level < 2
+        else st.just([])
+    )
+    return st.builds(
+        lambda kind, text, kids: {"kind": kind, "text": text, "children": kids},
+        kinds,
+        texts,
+        children,
+    )
+
+
+@st.composite
+def drafts(draw: Any, any_nesting: bool = False) -> dict[str, Any]:
+    """Drafts as the domain numbers them; sub-clauses under operative clauses unless
+    `any_nesting`, where any kind nests under any kind (the domain allows that too)."""
+    top = draw(st.lists(st.sampled_from(KINDS), max_size=12))
+    sub_kinds = st.sampled_from(KINDS) if any_nesting else st.just("operative")
+    operative = 0
+    clauses = []
+    for kind in top:
+        node = draw(nodes(st.just(kind), sub_kinds, 0))
+        if kind != "operative" and not any_nesting:
+            node["children"] = []
+        if kind == "operative":
+            operative += 1
+        clauses.append(number(node, str(operative) if kind == "operative" else "", 0))
+    return {"id": 1, "title": draw(texts), "status": "draft", "clauses": clauses}
+
+
+def number(node: dict[str, Any], num: str, level: int) -> dict[str, Any]:
+    labels = "abcdefghijkl" if level == 0 else ["i", "ii", "iii", "iv", "v"]
+    return {
+        "id": 0,
+        "kind": node["kind"],
+        "number": num,
+        "level": level,
+        "text": node["text"],
+        "version": 1,
+        "status": "live",
+        "children": [
+            number(child, f"({labels[i]})", level + 1) for i, child in enumerate(node["children"])
+        ],
+    }
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(drafts())
+def test_markdown_round_trip(draft: dict[str, Any]) -> None:
+    back = parse_text(export(draft, "md"))
+    assert back == ParsedDocument(draft["title"], flat(draft["clauses"]))
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(drafts(any_nesting=True))
+def test_markdown_round_trip_any_nesting(draft: dict[str, Any]) -> None:
+    back = parse_text(export(draft, "md"))
+    assert back == ParsedDocument(draft["title"], flat(draft["clauses"]))

@@ -1,0 +1,437 @@
+"""Importing declarations the way delegates bring them: text, Markdown, Word."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from pathlib import Path
+
+import docx
+import pytest
+
+from drafting.errors import Invalid, TooLarge
+from drafting.importing import (
+    MAX_BYTES,
+    ParsedClause,
+    ParsedDocument,
+    parse_markdown,
+    parse_text,
+    read_document,
+)
+
+ROME = Path(__file__).parents[2] / "shared/samples/rome-declaration.txt"
+DATA = Path(__file__).parent / "data"
+
+
+def shape(doc: ParsedDocument) -> list[tuple[str, int]]:
+    return [(c.kind, c.level) for c in doc.clauses]
+
+
+def under_headings(doc: ParsedDocument) -> dict[str, list[ParsedClause]]:
+    sections: dict[str, list[ParsedClause]] = {}
+    current: list[ParsedClause] | None = None
+    for c in doc.clauses:
+        if c.kind == "heading":
+            current = sections.setdefault(c.text, [])
+        elif current is not None:
+            current.append(c)
+    return sections
+
+
+# --- the Rome declaration -----------------------------------------------------------------
+
+
+def test_rome_declaration_imports_into_its_sections() -> None:
+    doc = read_document(ROME.read_bytes(), ROME.name)
+
+    assert doc.title == "International anti-war conference"
+    assert all(c.text != doc.title for c in doc.clauses)
+    assert all(c.level == 0 for c in doc.clauses)
+    sections = under_headings(doc)
+    assert list(sections) == [
+        "The Forum participants declared:",
+        "The Forum participants required:",
+        "Determined the tasks:",
+        "Decision taken",
+    ]
+    assert {h: len(cs) for h, cs in sections.items()} == {
+        "The Forum participants declared:": 3,
+        "The Forum participants required:": 1,
+        "Determined the tasks:": 4,
+        # three decisions, the closing paragraph and the signature line
+        "Decision taken": 5,
+    }
+    assert all(c.kind == "text" for cs in sections.values() for c in cs)
+
+    narrative = doc.clauses[: doc.clauses.index(ParsedClause("heading", 0, next(iter(sections))))]
+    assert len(narrative) == 11
+    assert {c.kind for c in narrative} == {"text"}
+    assert narrative[0].text.startswith("Delegates from 40 international leftist")
+    assert narrative[4].text == "But the Palestinian issue has been added as well."
+
+
+def test_rome_declaration_keeps_text_exactly() -> None:
+    sections = under_headings(read_document(ROME.read_bytes(), ROME.name))
+    declared = sections["The Forum participants declared:"]
+    # the en dash list marker is stripped, nothing else
+    assert declared[0].text == (
+        "The aggressive policy of the US and the collective West is the main cause of the war "
+        "in Ukraine and like in Palestine, pushes humanity to the brink of the Third World War."
+    )
+    assert "world’s countries" in declared[1].text
+    assert "mask of «democratic globalization», protection" in declared[2].text
+    # the odd no-break space in the original survives
+    assert sections["The Forum participants required:"][0].text.startswith(
+        "An immediate stop of \u00a0arms supply to Ukraine; end sanctions"
+    )
+    decisions = sections["Decision taken"]
+    assert decisions[0].text == (
+        "To establish a permanently operated network for coordination of the above mentioned "
+        "tasks under the name «Stop Third World War – International Peace Initiative»."
+    )
+    assert decisions[-1].text == "CPRF CC International Department"
+    tasks = sections["Determined the tasks:"]
+    assert tasks[2].text.endswith("to the battlefield, BUT,")  # a comma, yet not preambular
+
+
+# --- UN-style resolutions -----------------------------------------------------------------
+
+
+def test_un_resolution_in_english() -> None:
+    doc = read_document((DATA / "un-resolution-en.txt").read_bytes(), "un-resolution-en.txt")
+
+    assert doc.title == "Draft resolution on transboundary water cooperation"
+    assert doc.clauses[0] == ParsedClause("text", 0, "The General Assembly,")
+    assert shape(doc) == (
+        [("text", 0)]
+        + [("preambular", 0)] * 4
+        + [("operative", 0), ("operative", 0), ("operative", 1)]
+        + [("operative", 2)] * 5  # (i) ... (v): (v) after (iv) is roman
+        + [("operative", 1)] * 8  # (b) ... (h), then (i) after (h) is a letter
+        + [("operative", 0), ("operative", 1), ("operative", 1), ("operative", 0)]
+    )
+    texts = [c.text for c in doc.clauses]
+    # lines of one paragraph join with one space
+    assert texts[1] == (
+        "Recalling its resolution 64/292 of 28 July 2010 on the human right to safe drinking "
+        "water and sanitation,"
+    )
+    assert texts[4].endswith("the “Water Action Agenda”;")  # ';' ends a preambular too
+    assert (
+        texts[5]
+        == "Decides to convene a high-level meeting on transboundary water cooperation in 2026;"
+    )
+    assert texts[12] == "Early-warning systems for floods and droughts;"
+    assert texts[20] == "To report to the Assembly at its eighty-second session;"
+    assert texts[-1] == "Decides to remain seized of the matter."
+
+
+def test_un_resolution_in_french_with_indented_a_and_i() -> None:
+    doc = read_document((DATA / "un-resolution-fr.txt").read_bytes(), "un-resolution-fr.txt")
+
+    assert doc.title == "Projet de résolution sur l’éducation à la paix"
+    assert shape(doc) == [
+        ("text", 0),
+        ("preambular", 0),
+        ("preambular", 0),
+        ("preambular", 0),
+        ("operative", 0),
+        ("operative", 0),
+        ("operative", 1),
+        ("operative", 1),
+        ("operative", 2),
+        ("operative", 2),
+        ("operative", 1),
+        ("operative", 0),
+    ]
+    assert doc.clauses[0].text == "L’Assemblée générale,"
+    assert doc.clauses[1].text.endswith(
+        "« Déclaration et Programme d’action sur une culture de la paix »,"
+    )
+    assert doc.clauses[3].text.endswith("les religions ;")
+    assert doc.clauses[5].text == "Prie le Secrétaire général :"
+    assert doc.clauses[6].text == "De lui présenter un rapport à sa quatre-vingt-unième session ;"
+    assert doc.clauses[9].text == "Les échanges d’enseignants et d’élèves ;"
+
+
+def test_un_resolution_in_arabic() -> None:
+    doc = read_document((DATA / "un-resolution-ar.txt").read_bytes(), "un-resolution-ar.txt")
+
+    assert doc.title == "مشروع قرار بشأن التعاون في مجال المياه العابرة للحدود"
+    assert doc.clauses[0] == ParsedClause("text", 0, "إن الجمعية العامة،")
+    assert shape(doc) == [
+        ("text", 0),
+        ("preambular", 0),
+        ("preambular", 0),
+        ("preambular", 0),
+        ("operative", 0),
+        ("operative", 0),
+        ("operative", 1),  # (أ)
+        ("operative", 2),
+        ("operative", 2),
+        ("operative", 1),  # (ب)
+        ("operative", 0),
+    ]
+    assert doc.clauses[1].text == (
+        "إذ تشير إلى قرارها 64/292 المؤرخ 28 تموز/يوليه 2010 بشأن حق الإنسان في المياه،"
+    )
+    assert (
+        doc.clauses[4].text
+        == "تقرر عقد اجتماع رفيع المستوى بشأن التعاون في مجال المياه في عام 2026؛"
+    )
+    assert doc.clauses[9].text == "أن يتشاور مع الدول الأعضاء واللجان الإقليمية «بصورة منتظمة»؛"
+
+
+@pytest.mark.parametrize(
+    ("lines", "levels"),
+    [
+        (["(a) x;", "(b) y;", "(i) z;", "(ii) w;", "(c) v."], [1, 1, 2, 2, 1]),
+        # (i) right after (h) is the ninth letter
+        ([f"({c}) x;" for c in "abcdefghi"], [1] * 9),
+        # ... unless (ii) follows: then it opened a roman list under (h)
+        ([f"({c}) x;" for c in "abcdefgh"] + ["(i) y;", "(ii) z;"], [1] * 8 + [2, 2]),
+        # (v) after (iv) continues the romans; (v) after (u) would be a letter
+        (["(u) x;", "(i) a;", "(ii) b;", "(iii) c;", "(iv) d;", "(v) e;"], [1, 2, 2, 2, 2, 2]),
+        # indentation settles it: (v) back at the letters' indentation is a letter
+        (["  (u) x;", "    (i) a;", "    (iv) d;", "  (v) e;"], [1, 2, 2, 1]),
+        (["a) x;", "b) y;", "i) z;", "ii) w;"], [1, 1, 2, 2]),
+    ],
+)
+def test_sub_clause_levels(lines: list[str], levels: list[int]) -> None:
+    doc = parse_text("T\n\n1. Decides:\n" + "\n".join(lines))
+    assert [c.level for c in doc.clauses] == [0, *levels]
+    assert {c.kind for c in doc.clauses} == {"operative"}
+
+
+def test_sub_clause_marker_with_nothing_to_nest_under_is_kept() -> None:
+    doc = parse_text("T\n\nOur demands\n\n(a) stop the war;\n\n(b) peace.")
+    assert [(c.kind, c.level, c.text) for c in doc.clauses] == [
+        ("heading", 0, "Our demands"),
+        ("text", 0, "(a) stop the war;"),
+        ("text", 0, "(b) peace."),
+    ]
+
+
+# --- plain text rules ---------------------------------------------------------------------
+
+
+def test_dashes_bullets_and_numbers_start_clauses_and_lose_their_marker() -> None:
+    text = (
+        "Title\n\n"
+        "We resolve:\n"
+        "- first point\n"
+        "– second point, which runs\n"
+        "  onto a second line\n"
+        "— third\n"
+        "• fourth\n"
+        "* fifth\n"
+        "+ sixth\n"
+        "1. seventh\n"
+        "2) eighth\n"
+    )
+    doc = parse_text(text)
+    assert [(c.kind, c.text) for c in doc.clauses] == [
+        ("heading", "We resolve:"),
+        ("text", "first point"),
+        ("text", "second point, which runs onto a second line"),
+        ("text", "third"),
+        ("text", "fourth"),
+        ("text", "fifth"),
+        ("text", "sixth"),
+        ("operative", "seventh"),
+        ("operative", "eighth"),
+    ]
+
+
+def test_headings_short_lines_between_paragraphs() -> None:
+    doc = parse_text(
+        "Title\n\nAnnex I\n\nA paragraph.\n\nA short closing line?\n\nBy the Secretariat"
+    )
+    assert [(c.kind, c.text) for c in doc.clauses] == [
+        ("heading", "Annex I"),
+        ("text", "A paragraph."),
+        ("text", "A short closing line?"),
+        ("text", "By the Secretariat"),  # last line: nothing under it, a signature
+    ]
+
+
+def test_no_un_opener_no_preambular() -> None:
+    doc = parse_text("Title\n\nWe met in Rome,\n\nand agreed on peace.")
+    assert {c.kind for c in doc.clauses} == {"text"}
+
+
+def test_text_of_every_script_is_kept_exactly() -> None:
+    lines = [
+        "Генеральная Ассамблея призывает к миру — «немедленно»!",
+        "大会呼吁各方保持克制。",
+        "يدعو المؤتمر إلى وقف إطلاق النار فوراً.",
+        "We ✊🏽 stand for peace 🕊️ — “now”, ‘always’ & <forever>.",
+        "Tab\tinside and  two spaces, \\backslash and *stars*.",
+    ]
+    doc = parse_text("Title\n\n" + "\n\n".join(lines))
+    assert [c.text for c in doc.clauses] == lines
+
+
+def test_given_title_keeps_the_first_line_as_a_clause() -> None:
+    doc = parse_text("Decision taken\n\nTo meet again.", title="  Rome 2023  ")
+    assert doc.title == "Rome 2023"
+    assert doc.clauses == [
+        ParsedClause("heading", 0, "Decision taken"),
+        ParsedClause("text", 0, "To meet again."),
+    ]
+
+
+def test_bom_and_crlf() -> None:
+    data = "\ufeffTitle\r\n\r\nThe Conference,\r\n\r\nNoting this,\r\n\r\n1. Decides.\r\n"
+    doc = read_document(data.encode(), "x.txt")
+    assert doc.title == "Title"
+    assert shape(doc) == [("text", 0), ("preambular", 0), ("operative", 0)]
+    assert doc.clauses[2].text == "Decides."
+
+
+def test_title_longer_than_a_title_says_so() -> None:
+    with pytest.raises(Invalid, match="first line"):
+        parse_text("x" * 600 + "\n\nbody")
+    assert parse_text("x" * 600 + "\n\nbody", title="Short").clauses[0].text == "x" * 600
+
+
+# --- Markdown -----------------------------------------------------------------------------
+
+
+def test_markdown_headings_lists_and_escapes() -> None:
+    text = (
+        "# Declaration of the *Youth* Forum\n\n"
+        "## Part one ##\n\n"
+        "* a bullet\n"
+        "* another\n\n"
+        "1\\. Not a number.\n\n"
+        "\\- Not a dash, and 2 \\* 3.\n\n"
+        "Part two\n"
+        "--------\n\n"
+        "***\n\n"
+        "Closing.\n"
+    )
+    doc = parse_markdown(text)
+    assert doc.title == "Declaration of the *Youth* Forum"
+    assert [(c.kind, c.text) for c in doc.clauses] == [
+        ("heading", "Part one"),
+        ("text", "a bullet"),
+        ("text", "another"),
+        ("text", "1. Not a number."),
+        ("text", "- Not a dash, and 2 * 3."),
+        ("heading", "Part two"),
+        ("text", "Closing."),
+    ]
+
+
+def test_markdown_is_detected_from_content_and_extension() -> None:
+    assert parse_text("# T\n\nA \\* b.").clauses[0].text == "A * b."
+    assert read_document(b"T\n\nA \\* b.", "x.md").clauses[0].text == "A * b."
+    # plain text keeps its backslashes
+    assert read_document(b"T\n\nA \\* b.", "x.txt").clauses[0].text == "A \\* b."
+
+
+def test_kind_marker_lines() -> None:
+    doc = parse_markdown("# T\n\n<!-- text -->\nDecision taken\n\n<!-- preambular -->\nNoting")
+    assert [(c.kind, c.text) for c in doc.clauses] == [
+        ("text", "Decision taken"),
+        ("preambular", "Noting"),
+    ]
+
+
+# --- Word ---------------------------------------------------------------------------------
+
+
+def docx_bytes(build) -> bytes:  # type: ignore[no-untyped-def]
+    document = docx.Document()
+    build(document)
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+def test_docx_styles_and_word_numbering() -> None:
+    def build(d) -> None:  # type: ignore[no-untyped-def]
+        d.add_paragraph("Declaration of the Youth Forum", style="Title")
+        d.add_paragraph("The Youth Forum,")
+        d.add_paragraph("Recalling the Charter of the United Nations,")
+        d.add_heading("Commitments", level=1)
+        d.add_paragraph("Decides to act;", style="List Number")
+        d.add_paragraph("Calls for:", style="List Number")
+        d.add_paragraph("peace;", style="List Number 2")
+        d.add_paragraph("bread, «and roses»;", style="List Number 2")
+        d.add_paragraph("everywhere;", style="List Number 3")
+        d.add_paragraph("Typed by hand, not by Word;", style="List Bullet")
+        d.add_paragraph("3. Requests a report.")
+        d.add_paragraph("يدعو إلى السلام.")
+        d.add_table(rows=1, cols=1).cell(0, 0).text = "Inside a table."
+
+    doc = read_document(docx_bytes(build), "youth.docx")
+    assert doc.title == "Declaration of the Youth Forum"
+    assert [(c.kind, c.level, c.text) for c in doc.clauses] == [
+        ("text", 0, "The Youth Forum,"),
+        ("preambular", 0, "Recalling the Charter of the United Nations,"),
+        ("heading", 0, "Commitments"),
+        ("operative", 0, "Decides to act;"),
+        ("operative", 0, "Calls for:"),
+        ("operative", 1, "peace;"),
+        ("operative", 1, "bread, «and roses»;"),
+        ("operative", 2, "everywhere;"),
+        ("text", 0, "Typed by hand, not by Word;"),
+        ("operative", 0, "Requests a report."),
+        ("text", 0, "يدعو إلى السلام."),
+        ("text", 0, "Inside a table."),
+    ]
+
+
+def test_docx_is_recognised_by_content_whatever_its_name() -> None:
+    data = docx_bytes(lambda d: (d.add_paragraph("T"), d.add_paragraph("Body.")))
+    assert read_document(data, "upload").clauses == [ParsedClause("text", 0, "Body.")]
+
+
+# --- bad input ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("data", "filename", "message"),
+    [
+        (b"Title\n\x00\x01\x02binary", "x.txt", "binary"),
+        (b"", "x.txt", "empty"),
+        (b" \n\t\r\n  \n", "x.md", "empty"),
+        ("\ufeff".encode() + b"  \r\n", "x.txt", "empty"),
+        (b"Title\n\nCaf\xe9 au lait", "x.txt", r"not valid UTF-8: byte 0xe9 at offset 10"),
+        (b"\xef\xbb\xbfTitle\n\xff", "x.txt", r"byte 0xff at offset 9"),
+        ("Title\n\nText".encode("utf-16"), "x.txt", "UTF-16"),
+        (b"not a zip at all", "x.docx", "not a valid .docx"),
+        (b"PK\x03\x04 broken zip", "x.docx", "not a valid .docx"),
+        (b"%PDF-1.7\n...", "x.pdf", "PDF"),
+        (b"{\\rtf1\\ansi hello}", "x.txt", "RTF"),
+        (b"Title\n\nText", "x.odt", r"Cannot import \.odt"),
+    ],
+)
+def test_bad_input_is_refused_clearly(data: bytes, filename: str, message: str) -> None:
+    with pytest.raises(Invalid, match=message):
+        read_document(data, filename)
+
+
+def test_zip_that_is_not_word() -> None:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as z:
+        z.writestr("hello.txt", "hi")
+    with pytest.raises(Invalid, match="not a valid .docx"):
+        read_document(out.getvalue(), "x.docx")
+
+
+def test_too_large_is_checked_before_decoding() -> None:
+    data = b"\xff" * (MAX_BYTES + 1)  # not UTF-8 either: size is what we report
+    with pytest.raises(TooLarge, match="at most 10 MB"):
+        read_document(data, "big.txt")
+    assert len(b"T\n\n" + b"x" * (MAX_BYTES - 3)) == MAX_BYTES
+    assert read_document(b"T\n\n" + b"x" * (MAX_BYTES - 3), "ok.txt").clauses[0].level == 0
+
+
+def test_parse_text_refuses_nul_and_empty() -> None:
+    with pytest.raises(Invalid, match="binary"):
+        parse_text("Title\x00")
+    with pytest.raises(Invalid, match="empty"):
+        parse_text("\n \n")
