@@ -157,6 +157,16 @@ def _m0002(db: Database) -> None:
     )
 
 
+@migrations(name="0003_edit_ids")
+def _m0003(db: Database) -> None:
+    """Live edits carry an id so a resend after a lost acknowledgement applies once."""
+    db.table("clause_versions").add_column("edit_id", str)
+    db.execute(
+        "CREATE UNIQUE INDEX idx_clause_versions_edit_id ON clause_versions (edit_id)"
+        " WHERE edit_id IS NOT NULL"
+    )
+
+
 def now() -> str:
     return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
@@ -466,18 +476,25 @@ class Store:
         return self.clause(pk)
 
     def _version(
-        self, clause_id: int, version: int, text: str, actor_id: int | None, reason: str
+        self,
+        clause_id: int,
+        version: int,
+        text: str,
+        actor_id: int | None,
+        reason: str,
+        edit_id: str | None = None,
     ) -> None:
-        self._t("clause_versions").insert(
-            {
-                "clause_id": clause_id,
-                "version": version,
-                "text": text,
-                "actor_id": actor_id,
-                "reason": reason,
-                "at": now(),
-            }
-        )
+        row = {
+            "clause_id": clause_id,
+            "version": version,
+            "text": text,
+            "actor_id": actor_id,
+            "reason": reason,
+            "at": now(),
+        }
+        if edit_id is not None:
+            row["edit_id"] = edit_id
+        self._t("clause_versions").insert(row)
 
     def clause(self, clause_id: int) -> Clause:
         row = self._one("select * from clauses where id = ?", [clause_id])
@@ -492,10 +509,23 @@ class Store:
         return [_clause(r) for r in self.db.query(sql + " order by position, id", [draft_id])]
 
     def set_clause_text(
-        self, clause_id: int, text: str, version: int, actor_id: int | None, reason: str
+        self,
+        clause_id: int,
+        text: str,
+        version: int,
+        actor_id: int | None,
+        reason: str,
+        edit_id: str | None = None,
     ) -> None:
         self._t("clauses").update(clause_id, {"text": text, "version": version})
-        self._version(clause_id, version, text, actor_id, reason)
+        self._version(clause_id, version, text, actor_id, reason, edit_id)
+
+    def edit_seen(self, edit_id: str) -> tuple[int, int] | None:
+        """(clause id, version) an edit id was applied as, if it was."""
+        row = self._one(
+            "select clause_id, version from clause_versions where edit_id = ?", [edit_id]
+        )
+        return None if row is None else (int(row["clause_id"]), int(row["version"]))
 
     def set_clause_places(self, clauses: list[Clause]) -> None:
         for c in clauses:

@@ -64,3 +64,51 @@ def conference(actions: Actions):
         "observer": ob,
         "observer_token": to,
     }
+
+
+@pytest.fixture
+def live(tmp_path: Path):
+    """A real `drafting serve` process over a temporary SQLite file."""
+    from liveserver import LiveServer
+
+    server = LiveServer(tmp_path / "live.db")
+    Store(server.db_path)  # create the schema before the server and the test both open it
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def live_conf(live):
+    """A conference on the live server's database, with a draft of three clauses."""
+    a = Actions(Store(live.db_path))
+    conf, chair, chair_token = a.create_conference("Live Assembly", "Chair")
+    people = a.import_participants(
+        None,
+        conf.id,
+        [
+            {"name": f"Delegate {i}", "delegation": f"Country {i}", "role": "delegate"}
+            for i in range(6)
+        ]
+        + [{"name": "Observer", "delegation": "", "role": "observer"}],
+    )
+    draft = a.create_draft(
+        None,
+        conf.id,
+        "Live draft",
+        [
+            ("preambular", 0, "Recalling its earlier resolutions,"),
+            ("operative", 0, "Decides to act;"),
+            ("operative", 0, "Requests a report."),
+        ],
+    )
+    view = a.draft_view(None, draft.id)
+    return {
+        "actions": a,
+        "conference": conf,
+        "chair_token": chair_token,
+        "tokens": [t for p, t in people if p.role == "delegate"],
+        "observer_token": people[-1][1],
+        "draft_id": draft.id,
+        "clause_ids": [c["id"] for c in view["clauses"]],
+    }

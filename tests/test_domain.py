@@ -160,7 +160,10 @@ def test_numbering_stays_gap_free(script):
     for op, a, b, kind, nest in script:
         live = [c for c in clauses if c.status != "deleted"]
         ids = [c.id for c in live]
-        pick = lambda n: ids[n % len(ids)] if ids else None  # noqa: E731
+
+        def pick(n, ids=ids):
+            return ids[n % len(ids)] if ids else None
+
         try:
             if op == "insert":
                 target = pick(a)

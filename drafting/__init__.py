@@ -1,0 +1,75 @@
+"""drafting: an assembly writes its declaration together.
+
+`create_app()` is the application factory: configuration, the store, the action layer,
+blueprints and Socket.IO.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from typing import Any
+
+from flask import Flask
+from flask_socketio import SocketIO
+
+from .actions import Actions
+from .store import DEFAULT_DB, Store
+
+socketio = SocketIO()
+
+MAX_UPLOAD_BYTES = 12 * 1024 * 1024
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    app = Flask(__name__, static_folder=None, template_folder="../templates")
+    app.config.update(
+        DATABASE=os.environ.get("DRAFTING_DB", DEFAULT_DB),
+        BASE_URL=os.environ.get("DRAFTING_BASE_URL", ""),
+        MESSAGE_QUEUE=os.environ.get("DRAFTING_MESSAGE_QUEUE") or None,
+        MAX_CONTENT_LENGTH=MAX_UPLOAD_BYTES,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=os.environ.get("DRAFTING_SECURE_COOKIES", "") == "1",
+    )
+    if config:
+        app.config.update(config)
+
+    store = Store(app.config["DATABASE"])
+    key = store.setting("secret_key")
+    if key is None:
+        # Kept in the database so every server process over it signs cookies alike.
+        with store.write():
+            key = store.setting("secret_key") or secrets.token_hex(32)
+            store.set_setting("secret_key", key)
+    app.config.setdefault("SECRET_KEY", key)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = key
+
+    from .live import Live
+
+    live = Live(socketio)
+    actions = Actions(store, notify=live.publish)
+    live.outline = lambda draft_id: actions.draft_view(None, draft_id)["clauses"]
+    app.extensions["drafting"] = {"store": store, "actions": actions, "live": live}
+
+    from . import web
+
+    app.register_blueprint(web.pages)
+    app.register_blueprint(web.api)
+    web.register_error_handlers(app)
+
+    from . import sockets
+
+    sockets.register(socketio)
+    socketio.init_app(
+        app,
+        async_mode="threading",
+        message_queue=app.config["MESSAGE_QUEUE"],
+        max_http_buffer_size=4 * 1024 * 1024,
+        ping_interval=10,
+        ping_timeout=20,
+        logger=False,
+        engineio_logger=False,
+    )
+    return app

@@ -1,0 +1,350 @@
+"""The `drafting` command: a few lines over the action layer per command.
+
+The operator at the command line holds the database file, so commands act with every right
+(actor None). Library errors become clean messages, never tracebacks.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import sys
+from collections.abc import Callable
+from functools import wraps
+from pathlib import Path
+from typing import Any, TypeVar, cast
+
+import click
+
+from . import export as exporting
+from .actions import (
+    Actions,
+    conference_view,
+    draft_summary,
+    participant_view,
+)
+from .errors import DraftingError
+from .store import DEFAULT_DB, Store
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+DEFAULT_BASE_URL = "http://127.0.0.1:5000"
+
+
+def _db_callback(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    obj = ctx.ensure_object(dict)
+    from_command_line = (
+        ctx.get_parameter_source("db_path") == click.core.ParameterSource.COMMANDLINE
+    )
+    if value is not None and (from_command_line or "db" not in obj):
+        obj["db"] = value
+    return value
+
+
+db_option = click.option(
+    "--db",
+    "db_path",
+    envvar="DRAFTING_DB",
+    default=None,
+    expose_value=False,
+    is_eager=True,
+    callback=_db_callback,
+    help=f"SQLite database file (default ./{DEFAULT_DB}, or $DRAFTING_DB).",
+)
+json_option = click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+base_url_option = click.option(
+    "--base-url",
+    envvar="DRAFTING_BASE_URL",
+    default=DEFAULT_BASE_URL,
+    show_default=True,
+    help="Address delegates use to reach the server, for invite links.",
+)
+
+
+def command(group: click.Group, *args: Any, **kwargs: Any) -> Callable[[F], F]:
+    """A subcommand that takes --db and turns our errors into clean messages."""
+
+    def decorate(fn: F) -> F:
+        @wraps(fn)
+        def wrapper(*a: Any, **k: Any) -> Any:
+            try:
+                return fn(*a, **k)
+            except DraftingError as e:
+                raise click.ClickException(e.message) from None
+
+        return cast(F, group.command(*args, **kwargs)(db_option(wrapper)))
+
+    return decorate
+
+
+def db_path() -> str:
+    ctx = click.get_current_context()
+    root = ctx.find_root()
+    obj = root.obj if isinstance(root.obj, dict) else {}
+    path = (ctx.obj or {}).get("db") if isinstance(ctx.obj, dict) else None
+    return str(path or obj.get("db") or os.environ.get("DRAFTING_DB") or DEFAULT_DB)
+
+
+def actions() -> Actions:
+    return Actions(Store(db_path()))
+
+
+def out_json(value: Any) -> None:
+    click.echo(json.dumps(value, ensure_ascii=False, indent=2))
+
+
+def link(base_url: str, token: str) -> str:
+    return f"{base_url.rstrip('/')}/join/{token}"
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@db_option
+@click.pass_context
+def main(ctx: click.Context) -> None:
+    """drafting: an assembly writes its declaration together.
+
+    Conferences, participants and drafts from the command line; `drafting serve` runs the
+    live server delegates open in their browsers.
+    """
+    ctx.ensure_object(dict)
+
+
+# --- conferences ------------------------------------------------------------------------
+
+
+@main.group()
+def conference() -> None:
+    """Create and list conferences."""
+
+
+@command(conference, "create")
+@click.argument("name")
+@click.option("--chair", "chair", required=True, help="The chair's display name.")
+@click.option("--delegation", default="", help="The chair's delegation, if any.")
+@click.option(
+    "--majority",
+    default="simple",
+    show_default=True,
+    type=click.Choice(["simple", "two_thirds", "absolute", "consensus"]),
+    help="Default majority rule.",
+)
+@click.option("--quorum", default=0, show_default=True, type=int, help="Delegates needed.")
+@base_url_option
+@json_option
+def conference_create(
+    name: str,
+    chair: str,
+    delegation: str,
+    majority: str,
+    quorum: int,
+    base_url: str,
+    as_json: bool,
+) -> None:
+    """Create a conference and print its id and the chair's invite link."""
+    conf, p, token = actions().create_conference(name, chair, delegation, majority, quorum)
+    if as_json:
+        out_json(
+            {
+                "conference": conference_view(conf),
+                "chair": participant_view(p),
+                "link": link(base_url, token),
+            }
+        )
+        return
+    click.echo(f"Conference {conf.id}: {conf.name}")
+    click.echo(f"Chair {p.name}: {link(base_url, token)}")
+
+
+@command(conference, "list")
+@json_option
+def conference_list(as_json: bool) -> None:
+    """List the conferences in the database."""
+    confs = actions().store.conferences()
+    if as_json:
+        out_json([conference_view(c) for c in confs])
+        return
+    for c in confs:
+        click.echo(f"{c.id}\t{c.name}")
+
+
+# --- participants -----------------------------------------------------------------------
+
+
+@main.group()
+def participant() -> None:
+    """Add participants, import a roster, reissue invite links."""
+
+
+def _print_people(people: list[tuple[Any, str]], base_url: str, as_json: bool) -> None:
+    if as_json:
+        out_json([{**participant_view(p), "link": link(base_url, t)} for p, t in people])
+        return
+    for p, token in people:
+        who = f"{p.name}" + (f" ({p.delegation})" if p.delegation else "")
+        click.echo(f"{p.id}\t{p.role}\t{who}\t{link(base_url, token)}")
+
+
+@command(participant, "add")
+@click.argument("conference_id", metavar="CONFERENCE", type=int)
+@click.argument("name")
+@click.option(
+    "--role",
+    default="delegate",
+    show_default=True,
+    type=click.Choice(["delegate", "observer", "chair"]),
+)
+@click.option("--delegation", default="", help="Country or organisation.")
+@base_url_option
+@json_option
+def participant_add(
+    conference_id: int, name: str, role: str, delegation: str, base_url: str, as_json: bool
+) -> None:
+    """Add one participant and print their invite link (shown only now)."""
+    p, token = actions().add_participant(None, conference_id, name, delegation, role)
+    _print_people([(p, token)], base_url, as_json)
+
+
+@command(participant, "import")
+@click.argument("conference_id", metavar="CONFERENCE", type=int)
+@click.argument("csv_file", metavar="FILE.csv", type=click.Path(exists=True, dir_okay=False))
+@base_url_option
+@json_option
+def participant_import(conference_id: int, csv_file: str, base_url: str, as_json: bool) -> None:
+    """Add a whole roster from a CSV file with columns name, delegation, role."""
+    try:
+        text = Path(csv_file).read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError:
+        raise click.ClickException(f"{csv_file} is not UTF-8 text.") from None
+    reader = csv.DictReader(io.StringIO(text))
+    fields = [f.strip().lower() for f in (reader.fieldnames or [])]
+    if "name" not in fields:
+        raise click.ClickException(
+            "The CSV file needs a header line with the columns name, delegation, role."
+        )
+    reader.fieldnames = fields
+    rows = [{k: (v or "") for k, v in row.items() if k} for row in reader]
+    people = actions().import_participants(None, conference_id, rows)
+    _print_people(people, base_url, as_json)
+
+
+@command(participant, "link")
+@click.argument("participant_id", metavar="PARTICIPANT", type=int)
+@base_url_option
+@json_option
+def participant_link(participant_id: int, base_url: str, as_json: bool) -> None:
+    """Issue a fresh invite link for a lost one; the old link stops working."""
+    p, token = actions().issue_link(None, participant_id)
+    _print_people([(p, token)], base_url, as_json)
+
+
+@command(participant, "list")
+@click.argument("conference_id", metavar="CONFERENCE", type=int)
+@json_option
+def participant_list(conference_id: int, as_json: bool) -> None:
+    """List a conference's participants (links are never shown again: see `link`)."""
+    people = actions().participants(None, conference_id)
+    if as_json:
+        out_json([participant_view(p) for p in people])
+        return
+    for p in people:
+        click.echo(f"{p.id}\t{p.role}\t{p.name}\t{p.delegation}")
+
+
+# --- drafts -----------------------------------------------------------------------------
+
+
+@command(main, "import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--conference", "conference_id", required=True, type=int, help="Conference id.")
+@click.option("--title", default=None, help="Title (default: the document's first line).")
+@json_option
+def import_cmd(file: str, conference_id: int, title: str | None, as_json: bool) -> None:
+    """Import a text, Markdown or .docx document as a new draft; print its id."""
+    from .importing import MAX_BYTES
+
+    path = Path(file)
+    size = path.stat().st_size
+    if size > MAX_BYTES:
+        raise click.ClickException(
+            f"{file} is {size / 1e6:.1f} MB; a draft can be imported from at most "
+            f"{MAX_BYTES / 1e6:.0f} MB. Is this the right file?"
+        )
+    a = actions()
+    d = a.import_document(None, conference_id, path.read_bytes(), path.name, title)
+    if as_json:
+        out_json(draft_summary(d))
+        return
+    click.echo(d.id)
+
+
+def _lines(clauses: list[dict[str, Any]]) -> list[str]:
+    out = []
+    for c in clauses:
+        indent = "    " * c["level"]
+        number = f"{c['number']}{'.' if c['level'] == 0 else ''} " if c["number"] else ""
+        marker = {"heading": "## "}.get(c["kind"], "")
+        out.append(f"{indent}{marker}{number}{c['text']}")
+        out.extend(_lines(c["children"]))
+    return out
+
+
+@command(main, "show")
+@click.argument("draft_id", metavar="DRAFT", type=int)
+@json_option
+def show(draft_id: int, as_json: bool) -> None:
+    """Print a draft as numbered text (or its structure with --json)."""
+    view = actions().draft_view(None, draft_id)
+    if as_json:
+        out_json(view)
+        return
+    click.echo(f"{view['title']}  [{view['status']}]")
+    click.echo()
+    for line in _lines(view["clauses"]):
+        click.echo(line)
+
+
+@command(main, "export")
+@click.argument("draft_id", metavar="DRAFT", type=int)
+@click.option(
+    "--format", "fmt", default="md", show_default=True, type=click.Choice(exporting.FORMATS)
+)
+@click.option("-o", "output", type=click.Path(dir_okay=False), help="Write to FILE.")
+def export_cmd(draft_id: int, fmt: str, output: str | None) -> None:
+    """Export a draft as Markdown, text, HTML or JSON."""
+    view = actions().draft_view(None, draft_id)
+    text = exporting.export(view, fmt)
+    if output:
+        Path(output).write_text(text, encoding="utf-8")
+        click.echo(f"Wrote {output}", err=True)
+    else:
+        click.echo(text, nl=not text.endswith("\n"))
+
+
+# --- the server ---------------------------------------------------------------------------
+
+
+@command(main, "serve")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--demo", is_flag=True, help="Create (once) a demo conference and print its links.")
+@click.option("--threads", default=400, show_default=True, type=int, help="Worker threads.")
+def serve(host: str, port: int, demo: bool, threads: int) -> None:
+    """Run the live server (gunicorn, threads and WebSocket), fit for a conference room."""
+    path = db_path()
+    os.environ["DRAFTING_DB"] = path
+    base_url = os.environ.get("DRAFTING_BASE_URL") or f"http://{host}:{port}"
+    if demo:
+        from .demo import ensure_demo
+
+        ensure_demo(Actions(Store(path)), base_url, click.echo)
+    from .server import run
+
+    click.echo(f"Serving {path} on {base_url}  (Ctrl-C stops)")
+    sys.stdout.flush()
+    run(host, port, threads=threads, config={"DATABASE": path, "BASE_URL": base_url})
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,509 @@
+"""HTTP doors: server-rendered pages and the JSON API under /api/.
+
+Each route parses its input, calls one action, and turns the result into JSON or a page.
+Authentication: `Authorization: Bearer TOKEN` (scripts, the Python client) or the session
+cookie set by an invite link (the browser). Cookie-authenticated writes must be JSON, which a
+cross-site form cannot send, and the cookie is SameSite=Lax: that is the CSRF guard.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from pathlib import Path
+from typing import Any, TypeVar, cast
+
+from flask import (
+    Blueprint,
+    Flask,
+    Response,
+    abort,
+    current_app,
+    g,
+    jsonify,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from werkzeug.exceptions import HTTPException
+
+from . import export as exporting
+from .actions import (
+    Actions,
+    conference_view,
+    draft_summary,
+    hash_token,
+    participant_view,
+)
+from .domain import Participant
+from .errors import DraftingError, Invalid, Unauthorized
+
+pages = Blueprint("pages", __name__)
+api = Blueprint("api", __name__, url_prefix="/api")
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+def actions() -> Actions:
+    return cast(Actions, current_app.extensions["drafting"]["actions"])
+
+
+def base_url() -> str:
+    return str(current_app.config.get("BASE_URL") or request.host_url.rstrip("/"))
+
+
+def invite_link(token: str) -> str:
+    return f"{base_url()}/join/{token}"
+
+
+# --- authentication -------------------------------------------------------------------------
+
+
+def session_participant() -> Participant | None:
+    """The participant of the browser session, if its invite link is still the current one."""
+    pid, th = session.get("pid"), session.get("th")
+    if not isinstance(pid, int) or not isinstance(th, str):
+        return None
+    store = actions().store
+    p = store.participant_by_token_hash(th)
+    if p is None or p.id != pid:
+        session.clear()
+        return None
+    return p
+
+
+def current_participant() -> Participant:
+    header = request.headers.get("Authorization", "")
+    if header:
+        scheme, _, token = header.partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            raise Unauthorized("Use the header 'Authorization: Bearer TOKEN'.")
+        return actions().authenticate(token.strip())
+    p = session_participant()
+    if p is None:
+        raise Unauthorized("Sign in with your invite link, or send 'Authorization: Bearer TOKEN'.")
+    if request.method not in ("GET", "HEAD", "OPTIONS") and not request.is_json:
+        raise Invalid("Send JSON (Content-Type: application/json).")
+    return p
+
+
+def authed(view: F) -> F:
+    @wraps(view)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        g.participant = current_participant()
+        return view(*args, **kwargs)
+
+    return cast(F, wrapper)
+
+
+def body() -> dict[str, Any]:
+    if not request.data:
+        return {}
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        raise Invalid("The request body must be a JSON object.")
+    return data
+
+
+def register_error_handlers(app: Flask) -> None:
+    @app.errorhandler(DraftingError)
+    def drafting_error(e: DraftingError) -> Response:
+        resp = jsonify({"error": {"code": e.code, "message": e.message}})
+        resp.status_code = e.status
+        if request.path.startswith("/api/"):
+            return resp
+        page = render_template("error.html", message=e.message, status=e.status)
+        return make_response(page, e.status)
+
+    @app.errorhandler(HTTPException)
+    def http_error(e: HTTPException) -> Response:
+        status = e.code or 500
+        message = {
+            413: "That upload is too large (12 MB at most).",
+            404: "There is nothing at this address.",
+            405: "That method is not allowed here.",
+        }.get(status, e.description or e.name)
+        if request.path.startswith("/api/"):
+            code = e.name.lower().replace(" ", "_")
+            resp = jsonify({"error": {"code": code, "message": message}})
+            resp.status_code = status
+            return resp
+        return make_response(render_template("error.html", message=message, status=status), status)
+
+    @app.errorhandler(Exception)
+    def unexpected(e: Exception) -> Response:
+        current_app.logger.exception("unexpected error")
+        message = "Something went wrong on the server; nothing was changed. Please try again."
+        if request.path.startswith("/api/"):
+            resp = jsonify({"error": {"code": "server_error", "message": message}})
+            resp.status_code = 500
+            return resp
+        return make_response(render_template("error.html", message=message, status=500), 500)
+
+
+# --- pages ----------------------------------------------------------------------------------
+
+
+@pages.get("/")
+def index() -> Any:
+    p = session_participant()
+    if p is not None:
+        return redirect(url_for("pages.conference_page", conference_id=p.conference_id))
+    return render_template("index.html")
+
+
+@pages.get("/join/<token>")
+def join(token: str) -> Any:
+    try:
+        p = actions().authenticate(token)
+    except Unauthorized as e:
+        return make_response(render_template("error.html", message=e.message, status=401), 401)
+    session.clear()
+    session["pid"] = p.id
+    session["th"] = hash_token(token)
+    session.permanent = True
+    return redirect(url_for("pages.conference_page", conference_id=p.conference_id))
+
+
+@pages.get("/logout")
+def logout() -> Any:
+    session.clear()
+    return redirect(url_for("pages.index"))
+
+
+def _page_participant() -> Participant:
+    p = session_participant()
+    if p is None:
+        raise Unauthorized("Open your invite link to sign in.")
+    return p
+
+
+@pages.get("/conference/<int:conference_id>")
+def conference_page(conference_id: int) -> Any:
+    p = _page_participant()
+    a = actions()
+    conf = a.conference(p, conference_id)
+    return render_template(
+        "conference.html",
+        me=p,
+        conference=conf,
+        drafts=a.drafts(p, conference_id),
+        participants=a.participants(p, conference_id),
+    )
+
+
+@pages.get("/draft/<int:draft_id>")
+def draft_page(draft_id: int) -> Any:
+    p = _page_participant()
+    a = actions()
+    view = a.draft_view(p, draft_id)
+    conf = a.conference(p, view["conference_id"])
+    return render_template(
+        "draft.html", me=p, conference=conf, draft=view, formats=exporting.FORMATS
+    )
+
+
+@pages.get("/draft/<int:draft_id>/export.<fmt>")
+def draft_export_page(draft_id: int, fmt: str) -> Any:
+    p = _page_participant()
+    return _export(p, draft_id, fmt)
+
+
+def _export(p: Participant, draft_id: int, fmt: str) -> Response:
+    view = actions().draft_view(p, draft_id)
+    text = exporting.export(view, fmt)
+    resp = make_response(text)
+    resp.headers["Content-Type"] = exporting.content_type(fmt)
+    resp.headers["Content-Disposition"] = f'attachment; filename="{exporting.file_name(view, fmt)}"'
+    return resp
+
+
+# --- the JSON API ---------------------------------------------------------------------------
+
+
+@api.get("/me")
+@authed
+def me() -> Any:
+    return jsonify(participant_view(g.participant))
+
+
+@api.post("/conferences")
+def create_conference() -> Any:
+    """Anyone may open a conference; its chair then invites the others."""
+    data = body()
+    conf, chair, token = actions().create_conference(
+        data.get("name", ""),
+        data.get("chair", ""),
+        str(data.get("delegation", "")),
+        str(data.get("majority", "simple")),
+        data.get("quorum", 0),
+    )
+    return (
+        jsonify(
+            {
+                "conference": conference_view(conf),
+                "chair": participant_view(chair),
+                "token": token,
+                "link": invite_link(token),
+            }
+        ),
+        201,
+    )
+
+
+@api.get("/conferences/<int:conference_id>")
+@authed
+def get_conference(conference_id: int) -> Any:
+    a = actions()
+    conf = a.conference(g.participant, conference_id)
+    return jsonify(
+        {
+            **conference_view(conf),
+            "drafts": [draft_summary(d) for d in a.drafts(g.participant, conference_id)],
+            "participants": [
+                participant_view(p) for p in a.participants(g.participant, conference_id)
+            ],
+        }
+    )
+
+
+@api.patch("/conferences/<int:conference_id>")
+@authed
+def update_conference(conference_id: int) -> Any:
+    data = body()
+    conf = actions().update_conference(
+        g.participant,
+        conference_id,
+        name=data.get("name"),
+        majority=data.get("majority"),
+        quorum=data.get("quorum"),
+    )
+    return jsonify(conference_view(conf))
+
+
+@api.get("/conferences/<int:conference_id>/participants")
+@authed
+def list_participants(conference_id: int) -> Any:
+    return jsonify(
+        [participant_view(p) for p in actions().participants(g.participant, conference_id)]
+    )
+
+
+@api.post("/conferences/<int:conference_id>/participants")
+@authed
+def add_participant(conference_id: int) -> Any:
+    data = body()
+    p, token = actions().add_participant(
+        g.participant,
+        conference_id,
+        data.get("name"),
+        data.get("delegation", ""),
+        data.get("role", "delegate"),
+    )
+    return jsonify({**participant_view(p), "token": token, "link": invite_link(token)}), 201
+
+
+@api.post("/participants/<int:participant_id>/link")
+@authed
+def new_link(participant_id: int) -> Any:
+    p, token = actions().issue_link(g.participant, participant_id)
+    return jsonify({**participant_view(p), "token": token, "link": invite_link(token)})
+
+
+@api.get("/conferences/<int:conference_id>/drafts")
+@authed
+def list_drafts(conference_id: int) -> Any:
+    return jsonify([draft_summary(d) for d in actions().drafts(g.participant, conference_id)])
+
+
+@api.post("/conferences/<int:conference_id>/drafts")
+@authed
+def create_draft(conference_id: int) -> Any:
+    """A draft from pasted text (JSON {"text", "title"?}) or an uploaded file (multipart)."""
+    a = actions()
+    if request.files:
+        upload = request.files.get("file")
+        if upload is None:
+            raise Invalid("Upload the document in a form field named 'file'.")
+        title = request.form.get("title") or None
+        draft = a.import_document(
+            g.participant, conference_id, upload.read(), upload.filename or "draft.txt", title
+        )
+    else:
+        data = body()
+        text = data.get("text")
+        if not isinstance(text, str):
+            raise Invalid("Give the draft's text as 'text' (plain text or Markdown).")
+        fmt = data.get("format", "md")
+        draft = a.import_document(
+            g.participant,
+            conference_id,
+            text.encode("utf-8"),
+            f"pasted.{'txt' if fmt == 'txt' else 'md'}",
+            data.get("title") or None,
+        )
+    return jsonify(a.draft_view(g.participant, draft.id)), 201
+
+
+@api.get("/drafts/<int:draft_id>")
+@authed
+def get_draft(draft_id: int) -> Any:
+    return jsonify(actions().draft_view(g.participant, draft_id))
+
+
+@api.get("/drafts/<int:draft_id>/export")
+@authed
+def export_draft(draft_id: int) -> Any:
+    return _export(g.participant, draft_id, request.args.get("format", "md"))
+
+
+@api.post("/drafts/<int:draft_id>/mode")
+@authed
+def set_mode(draft_id: int) -> Any:
+    d = actions().set_mode(g.participant, draft_id, body().get("mode"))
+    return jsonify(draft_summary(d))
+
+
+@api.put("/drafts/<int:draft_id>/sponsors")
+@authed
+def set_sponsors(draft_id: int) -> Any:
+    sponsors = body().get("sponsors")
+    if not isinstance(sponsors, list):
+        raise Invalid("Give 'sponsors' as a list of participant ids.")
+    return jsonify(draft_summary(actions().set_sponsors(g.participant, draft_id, sponsors)))
+
+
+@api.get("/drafts/<int:draft_id>/journal")
+@authed
+def journal(draft_id: int) -> Any:
+    a = actions()
+    d = a.draft(g.participant, draft_id)
+    since = request.args.get("since", "0")
+    if not since.isdigit():
+        raise Invalid("'since' must be a journal sequence number.")
+    events = a.store.journal(draft_id=d.id, since=int(since))
+    return jsonify([e.as_dict() for e in events if e.type != "poll.ballot"])
+
+
+@api.post("/drafts/<int:draft_id>/clauses")
+@authed
+def add_clause(draft_id: int) -> Any:
+    data = body()
+    c = actions().add_clause(
+        g.participant,
+        draft_id,
+        data.get("kind", "operative"),
+        data.get("text", ""),
+        data.get("parent_id"),
+        data.get("after_id"),
+    )
+    return jsonify(_clause_in_draft(c.draft_id, c.id)), 201
+
+
+def _clause_in_draft(draft_id: int, clause_id: int) -> dict[str, Any]:
+    view = actions().draft_view(g.participant, draft_id)
+    stack = list(view["clauses"])
+    while stack:
+        c = stack.pop()
+        if c["id"] == clause_id:
+            return cast(dict[str, Any], c)
+        stack.extend(c["children"])
+    abort(404)
+
+
+@api.get("/clauses/<int:clause_id>")
+@authed
+def get_clause(clause_id: int) -> Any:
+    c, _ = actions().clause_for(g.participant, clause_id)
+    return jsonify(_clause_in_draft(c.draft_id, c.id))
+
+
+@api.patch("/clauses/<int:clause_id>")
+@authed
+def edit_clause(clause_id: int) -> Any:
+    data = body()
+    if "text" not in data:
+        raise Invalid("Give the clause's new 'text'.")
+    c = actions().replace_text(g.participant, clause_id, data["text"])
+    return jsonify(_clause_in_draft(c.draft_id, c.id))
+
+
+@api.post("/clauses/<int:clause_id>/move")
+@authed
+def move_clause(clause_id: int) -> Any:
+    data = body()
+    a = actions()
+    a.move_clause(g.participant, clause_id, data.get("parent_id"), data.get("after_id"))
+    c, _ = a.clause_for(g.participant, clause_id)
+    return jsonify(_clause_in_draft(c.draft_id, c.id))
+
+
+@api.delete("/clauses/<int:clause_id>")
+@authed
+def delete_clause(clause_id: int) -> Any:
+    gone = actions().delete_clause(g.participant, clause_id)
+    return jsonify({"deleted": gone})
+
+
+@api.get("/clauses/<int:clause_id>/history")
+@authed
+def clause_history(clause_id: int) -> Any:
+    return jsonify(actions().history(g.participant, clause_id))
+
+
+# --- static files, and third-party ES modules straight from node_modules ------------------
+
+STATIC_DIR = REPO_ROOT / "static"
+NODE_MODULES = REPO_ROOT / "node_modules"
+
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self' ws: wss:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; "
+    "form-action 'self'"
+)
+
+
+@pages.get("/static/<path:filename>")
+def static_file(filename: str) -> Any:
+    from flask import send_from_directory
+
+    return send_from_directory(STATIC_DIR, filename, max_age=0)
+
+
+@pages.get("/vendor/socket.io.esm.js")
+def vendor_socketio() -> Any:
+    from flask import send_from_directory
+
+    return send_from_directory(
+        NODE_MODULES / "socket.io-client" / "dist",
+        "socket.io.esm.min.js",
+        mimetype="text/javascript",
+        max_age=3600,
+    )
+
+
+@pages.get("/vendor/diff-match-patch.js")
+def vendor_dmp() -> Any:
+    """The npm package is CommonJS; wrap it as an ES module on the fly (no copy committed)."""
+    path = NODE_MODULES / "diff-match-patch" / "index.js"
+    if not path.exists():
+        abort(404)
+    source = path.read_text(encoding="utf-8")
+    wrapped = "const module = { exports: {} };\n" + source + "\nexport default module.exports;\n"
+    resp = make_response(wrapped)
+    resp.headers["Content-Type"] = "text/javascript; charset=utf-8"
+    resp.headers["Cache-Control"] = "public, max-age=3600"
+    return resp
+
+
+@pages.after_app_request
+def security_headers(resp: Response) -> Response:
+    resp.headers.setdefault("Content-Security-Policy", CSP)
+    resp.headers.setdefault("X-Content-Type-Options", "nosniff")
+    resp.headers.setdefault("Referrer-Policy", "no-referrer")
+    return resp
