@@ -1,0 +1,351 @@
+"""Live co-editing over real Socket.IO connections to a real server process."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import re
+import sqlite3
+import threading
+from pathlib import Path
+
+import pytest
+import socketio
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from drafting.client import DraftClient, Refused
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def db_text(live, clause_id):
+    with sqlite3.connect(live.db_path) as conn:
+        return conn.execute("select text from clauses where id = ?", [clause_id]).fetchone()[0]
+
+
+def test_connect_needs_a_valid_token(live, live_conf):
+    with pytest.raises(Refused, match="not valid"):
+        DraftClient(live.url, "forged-token")
+    raw = socketio.Client()
+    with pytest.raises(socketio.exceptions.ConnectionError):
+        raw.connect(live.url, transports=["websocket"], wait_timeout=5)
+
+
+def test_two_delegates_edit_one_clause(live, live_conf):
+    cid = live_conf["clause_ids"][1]
+    a = DraftClient(live.url, live_conf["tokens"][0])
+    b = DraftClient(live.url, live_conf["tokens"][1])
+    a.join(live_conf["draft_id"])
+    b.join(live_conf["draft_id"])
+    a.edit(cid, "Decides to act now;")
+    b.edit(cid, "Firmly decides to act;")
+    a.sync()
+    b.sync()
+    assert a.text(cid) == b.text(cid) == db_text(live, cid)
+    assert "now" in a.text(cid) and "Firmly" in a.text(cid)
+    # presence: both are in the draft, and focus shows where
+    a.call("focus", {"draft_id": live_conf["draft_id"], "clause_id": cid})
+    b.wait_for(lambda c: any(p["clause_id"] == cid for p in c.presence))
+    names = {p["name"] for p in b.presence}
+    assert names == {"Delegate 0", "Delegate 1"}
+    a.close()
+    b.wait_for(lambda c: {p["name"] for p in c.presence} == {"Delegate 1"})
+    b.close()
+
+
+def test_structure_changes_renumber_everywhere(live, live_conf):
+    a = DraftClient(live.url, live_conf["tokens"][0])
+    b = DraftClient(live.url, live_conf["tokens"][1])
+    for c in (a, b):
+        c.join(live_conf["draft_id"])
+    first_op = live_conf["clause_ids"][1]
+    new = a.call(
+        "clause:add",
+        {
+            "draft_id": live_conf["draft_id"],
+            "kind": "operative",
+            "text": "Welcomes",
+            "after_id": None,
+        },
+    )["clause_id"]
+    b.wait_for(lambda c: any(x["id"] == new for x in c.clauses))
+    ops = [(x["number"], x["text"]) for x in b.clauses if x["kind"] == "operative"]
+    assert ops == [("1", "Welcomes"), ("2", "Decides to act;"), ("3", "Requests a report.")]
+    a.call("clause:move", {"clause_id": new, "after_id": live_conf["clause_ids"][2]})
+    b.wait_for(lambda c: [x["id"] for x in c.clauses][-1] == new)
+    a.call("clause:delete", {"clause_id": first_op})
+    b.wait_for(lambda c: all(x["id"] != first_op for x in c.clauses))
+    assert [(x["number"], x["text"]) for x in b.clauses if x["kind"] == "operative"] == [
+        ("1", "Requests a report."),
+        ("2", "Welcomes"),
+    ]
+    a.close()
+    b.close()
+
+
+def test_bad_input_gets_clear_errors_and_changes_nothing(live, live_conf):
+    cid = live_conf["clause_ids"][1]
+    c = DraftClient(live.url, live_conf["tokens"][0])
+    c.join(live_conf["draft_id"])
+    base = {"clause_id": cid, "base_version": 1}
+
+    def refused(event, payload, match):
+        reply = c.sio.call(event, payload, timeout=10)
+        assert "error" in reply, reply
+        assert re.search(match, reply["error"]["message"]), reply
+        return reply
+
+    refused("edit", {**base, "delta": 42}, "delta")
+    refused("edit", {**base, "delta": "=3\t+x\t=999"}, "")  # wrong length for the text
+    refused("edit", {**base, "delta": "not a delta"}, "")
+    refused("edit", {**base, "delta": "+%ZZ"}, "")
+    refused("edit", {"clause_id": 99999, "base_version": 1, "delta": "=15"}, "no clause")
+    refused("edit", {"clause_id": "x", "base_version": 1, "delta": "=15"}, "whole number")
+    refused("edit", {**base, "base_version": 7, "delta": "=15"}, "does not exist")
+    refused("edit", "just a string", "takes an object")
+    n = len("Decides to act;")
+    refused("edit", {**base, "delta": f"={n}\t+" + "x" * 20_000}, "20,000")
+    refused("edit", {**base, "delta": "+" + "y" * 1_000_000}, "characters long")
+    # a clause of another conference's draft
+    a = live_conf["actions"]
+    other, _, _ = a.create_conference("Other", "Eve")
+    od = a.create_draft(None, other.id, "Other draft", [("operative", 0, "Secret")])
+    ocid = a.draft_view(None, od.id)["clauses"][0]["id"]
+    refused("edit", {"clause_id": ocid, "base_version": 1, "delta": "=6\t+!"}, "Not found")
+    refused("join", {"draft_id": od.id}, "Not found")
+    # a flood: the server refuses the excess with a clear error, keeps the connection
+    replies = []
+    done = threading.Event()
+
+    def collect(reply):
+        replies.append(reply)
+        if len(replies) == 400:
+            done.set()
+
+    for _ in range(400):
+        c.sio.emit("clause:get", {"clause_id": cid}, callback=collect)
+    assert done.wait(20)
+    limited = [r for r in replies if "error" in r]
+    assert limited and all(r["error"]["code"] == "rate_limited" for r in limited)
+    assert "Slow down" in limited[0]["error"]["message"]
+    # after all that: same connection still works, text intact and untouched
+    assert c.sio.connected
+    assert db_text(live, cid) == "Decides to act;"
+    c.edit(cid, "Decides to act;!")
+    c.sync()
+    assert db_text(live, cid) == "Decides to act;!"
+    assert db_text(live, ocid) == "Secret"
+    c.close()
+
+
+def test_observer_cannot_edit(live, live_conf):
+    c = DraftClient(live.url, live_conf["observer_token"])
+    c.join(live_conf["draft_id"])
+    reply = c.sio.call(
+        "edit", {"clause_id": live_conf["clause_ids"][1], "base_version": 1, "delta": "=15\t+!"}
+    )
+    assert reply["error"]["code"] == "forbidden"
+    c.close()
+
+
+def test_js_deltas_apply_on_the_server(live, live_conf, tmp_path):
+    """Edits made by the browser's library (node here) land exactly, emoji and all."""
+    import subprocess
+
+    cid = live_conf["clause_ids"][2]
+    old = "Requests a report."
+    new = "Requests 👩🏽‍⚖️ a report from 中国 and مصر, «vite» — e\u0301te."
+    script = (
+        "import {createRequire} from 'node:module';"
+        "const require = createRequire(process.cwd() + '/package.json');"
+        "const {makeTextSync} = await import(process.cwd() + '/static/js/textsync.js');"
+        "const ts = makeTextSync(require('diff-match-patch'));"
+        f"console.log(JSON.stringify(ts.makeDelta({json.dumps(old)}, {json.dumps(new)})));"
+    )
+    out = subprocess.run(
+        ["node", "--input-type=module", "-e", script],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    delta = json.loads(out.stdout)
+    c = DraftClient(live.url, live_conf["tokens"][0])
+    c.join(live_conf["draft_id"])
+    reply = c.call("edit", {"clause_id": cid, "base_version": 1, "delta": delta})
+    assert reply["text"] == new
+    assert db_text(live, cid) == new
+    c.close()
+
+
+_markers = itertools.count()
+
+edits = st.lists(
+    st.tuples(
+        st.integers(0, 2),  # which client
+        st.integers(0, 2),  # which clause
+        st.sampled_from(["insert", "delete", "replace"]),
+        st.floats(0, 1),
+        st.floats(0, 1),
+        st.text(
+            alphabet=st.sampled_from(list("abc xyz") + ["😀", "中", "ع", "\u0301", "«", "é"]),
+            min_size=1,
+            max_size=6,
+        ),
+        st.booleans(),  # sync this client before the next edit
+    ),
+    min_size=1,
+    max_size=25,
+)
+
+
+@settings(
+    max_examples=12,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(script=edits)
+def test_random_concurrent_edits_converge(live, live_conf, script):
+    clients = [DraftClient(live.url, t) for t in live_conf["tokens"][:3]]
+    try:
+        for c in clients:
+            c.join(live_conf["draft_id"])
+        cids = live_conf["clause_ids"]
+        inserted: list[tuple[int, str, int]] = []  # (clause, marker, client)
+        deleted: set[str] = set()  # markers some client deliberately cut into
+        for who, which, op, f1, f2, text, wait in script:
+            n = next(_markers)
+            c, cid = clients[who], cids[which]
+            cur = c.text(cid)
+            i = int(f1 * len(cur))
+            j = min(len(cur), i + int(f2 * 8))
+            for _, m, _ in inserted:  # markers this edit cuts into are no longer whole
+                k = cur.find(m)
+                if k != -1 and (
+                    k < i < k + len(m) or (op != "insert" and k < j and i < k + len(m))
+                ):
+                    deleted.add(m)
+            if op == "insert":
+                marker = f"<{n}{text}>"
+                c.edit(cid, cur[:i] + marker + cur[i:])
+                inserted.append((cid, marker, who))
+            elif op == "delete":
+                c.edit(cid, cur[:i] + cur[j:])
+            else:
+                marker = f"<{n}{text}>"
+                c.edit(cid, cur[:i] + marker + cur[j:])
+                inserted.append((cid, marker, who))
+            if wait:
+                c.sync()
+        for c in clients:
+            c.sync(timeout=20)
+        for c in clients:  # a second round: remote edits that landed after a client's sync
+            c.sync(timeout=20)
+        for cid in cids:
+            texts = {c.text(cid) for c in clients}
+            assert texts == {db_text(live, cid)}, (cid, texts, db_text(live, cid))
+        # every acknowledged insertion that nobody deliberately deleted is present, once
+        final = {cid: db_text(live, cid) for cid in cids}
+        with sqlite3.connect(live.db_path) as conn:
+            journal = [
+                json.loads(r[0])
+                for r in conn.execute("select data from journal where type = 'clause.edited'")
+            ]
+        for cid, marker, _who in inserted:
+            acknowledged = any(marker in e["after"] for e in journal)
+            if acknowledged and marker not in deleted:
+                assert final[cid].count(marker) == 1, (marker, final[cid])
+    finally:
+        for c in clients:
+            c.close()
+
+
+def test_offline_edits_are_merged_on_reconnect(live, live_conf):
+    cid = live_conf["clause_ids"][1]
+    a = DraftClient(live.url, live_conf["tokens"][0])
+    b = DraftClient(live.url, live_conf["tokens"][1])
+    for c in (a, b):
+        c.join(live_conf["draft_id"])
+    a.go_offline()
+    a.edit(cid, "Decides to act swiftly;")  # typed while offline
+    a.edit(cid, "Decides to act swiftly and together;")
+    b.edit(cid, "The Assembly decides to act;")
+    b.sync()
+    # meanwhile the clause moves on by more than a client could rebase through
+    actions = live_conf["actions"]
+    for i in range(30):
+        actions.replace_text(None, live_conf["clause_ids"][2], f"Requests report {i}.")
+    assert db_text(live, cid) == "The Assembly decides to act;"
+    a.go_online()
+    a.sync(timeout=20)
+    b.sync(timeout=20)
+    expected = "The Assembly decides to act swiftly and together;"
+    assert a.text(cid) == b.text(cid) == db_text(live, cid) == expected
+    assert a.text(live_conf["clause_ids"][2]) == "Requests report 29."
+    a.close()
+    b.close()
+
+
+def test_far_behind_edit_is_answered_with_the_current_text(live, live_conf):
+    from drafting import actions as actions_module
+
+    cid = live_conf["clause_ids"][2]
+    actions = live_conf["actions"]
+    for i in range(actions_module.MAX_REBASE_VERSIONS + 1):
+        actions.replace_text(None, cid, f"Requests report {i}.")
+    c = DraftClient(live.url, live_conf["tokens"][0])
+    c.join(live_conf["draft_id"])
+    reply = c.sio.call(
+        "edit", {"clause_id": cid, "base_version": 1, "delta": "=18\t+ Now."}, timeout=10
+    )
+    assert reply["error"]["code"] == "behind"
+    assert reply["clause"]["text"] == f"Requests report {actions_module.MAX_REBASE_VERSIONS}."
+    c.close()
+
+
+def test_sigkill_mid_burst_loses_no_acknowledged_edit(live, live_conf):
+    cids = live_conf["clause_ids"]
+    clients = [DraftClient(live.url, t) for t in live_conf["tokens"][:4]]
+    for c in clients:
+        c.join(live_conf["draft_id"])
+    stop = threading.Event()
+    last: dict[int, str] = {}
+
+    def typist(n, c):
+        cid = cids[n % len(cids)]
+        i = 0
+        while not stop.is_set() and i < 400:
+            last[n] = f"[{n}:{i}]"
+            c.edit(cid, c.text(cid) + " " + last[n])
+            i += 1
+            stop.wait(0.01)
+
+    threads = [threading.Thread(target=typist, args=(n, c)) for n, c in enumerate(clients)]
+    for t in threads:
+        t.start()
+    # kill once some edits have been acknowledged
+    for c in clients:
+        c.wait_for(lambda c: len(c.acks) >= 5, timeout=20)
+    live.kill()
+    stop.set()
+    for t in threads:
+        t.join()
+    acked = [(cid, text) for c in clients for cid, _, text in c.acks]
+    assert acked
+    for cid, text in acked:
+        stored = db_text(live, cid)
+        for marker in re.findall(r"\[\d+:\d+\]", text):
+            assert marker in stored, f"acknowledged {marker} lost"
+    live.start()
+    for c in clients:
+        c.sync(timeout=30)
+    for c in clients:
+        c.sync(timeout=30)
+    for cid in cids:
+        assert {c.text(cid) for c in clients} == {db_text(live, cid)}
+    # what was typed while the server was down (or unacknowledged) arrived after the restart
+    for n in range(len(clients)):
+        assert last[n] in db_text(live, cids[n % len(cids)])
+    for c in clients:
+        c.close()
