@@ -322,6 +322,18 @@ def export_cmd(draft_id: int, fmt: str, output: str | None) -> None:
         click.echo(text, nl=not text.endswith("\n"))
 
 
+@command(main, "record")
+@click.argument("draft_id", metavar="DRAFT", type=int)
+@click.option("--format", "fmt", default="md", show_default=True, type=click.Choice(["md", "json"]))
+def record_cmd(draft_id: int, fmt: str) -> None:
+    """Print the record of proceedings: amendments, their fate, every vote."""
+    a = actions()
+    if fmt == "json":
+        out_json(a.record(None, draft_id))
+    else:
+        click.echo(a.record_markdown(None, draft_id))
+
+
 # --- the server ---------------------------------------------------------------------------
 
 

@@ -80,6 +80,9 @@ class DraftClient:
         self.errors: list[dict[str, Any]] = []
         self.received: list[tuple[str, Any]] = []
         self.acks: list[tuple[int, int, str]] = []  # (clause, version, text) as acknowledged
+        self.polls: dict[int, dict[str, Any]] = {}  # what this client was told of each poll
+        self.amendment_views: dict[int, dict[str, Any]] = {}
+        self._receipts: dict[int, str] = {}
         self._states: dict[int, ClauseState] = {}
         self._outline: list[dict[str, Any]] = []
         self._lock = threading.RLock()
@@ -98,6 +101,10 @@ class DraftClient:
         self.sio.on("draft:outline", self._on_outline)
         self.sio.on("draft:mode", self._on_mode)
         self.sio.on("presence", self._on_presence)
+        self.sio.on("poll:opened", self._on_poll)
+        self.sio.on("poll:closed", self._on_poll)
+        self.sio.on("poll:tally", self._on_tally)
+        self.sio.on("amendment:changed", self._on_amendment)
         self.sio.on("*", self._on_any)
         self._refusal: str | None = None
         self.sio.on("connect_error", self._on_connect_error)
@@ -131,6 +138,87 @@ class DraftClient:
         with self._lock:
             self.draft_id = draft_id
             self._load(reply)
+
+    # --- procedure ------------------------------------------------------------------------
+
+    def set_mode(self, draft_id: int, mode: str) -> dict[str, Any]:
+        return self.call("mode:set", {"draft_id": draft_id, "mode": mode})["draft"]
+
+    def propose(
+        self,
+        clause_id: int,
+        new_text: str,
+        reason: str = "",
+        *,
+        kind: str = "replace",
+        target_amendment_id: int | None = None,
+        new_kind: str | None = None,
+    ) -> int:
+        """Propose an amendment; returns its id."""
+        payload: dict[str, Any] = {
+            "clause_id": clause_id,
+            "kind": kind,
+            "new_text": new_text,
+            "reason": reason,
+        }
+        if target_amendment_id is not None:
+            payload["target_amendment_id"] = target_amendment_id
+        if new_kind is not None:
+            payload["new_kind"] = new_kind
+        return int(self.call("amendment:propose", payload)["amendment"]["id"])
+
+    def accept(self, amendment_id: int) -> dict[str, Any]:
+        return self.call("amendment:accept", {"amendment_id": amendment_id})["amendment"]
+
+    def refuse(self, amendment_id: int) -> dict[str, Any]:
+        return self.call("amendment:refuse", {"amendment_id": amendment_id})["amendment"]
+
+    def withdraw(self, amendment_id: int) -> dict[str, Any]:
+        return self.call("amendment:withdraw", {"amendment_id": amendment_id})["amendment"]
+
+    def amendments(self, draft_id: int | None = None) -> dict[str, Any]:
+        return self.call("amendments:list", {"draft_id": draft_id or self.draft_id})
+
+    def open_poll(
+        self,
+        subject: tuple[str, int],
+        rule: str = "simple",
+        kind: str = "recorded",
+        seconds: int | None = None,
+    ) -> int:
+        """Open a vote on ("amendment", id), ("clause", id) or ("draft", id); returns its id."""
+        payload: dict[str, Any] = {
+            "draft_id": self.draft_id,
+            "subject_type": subject[0],
+            "subject_id": subject[1],
+            "rule": rule,
+            "kind": kind,
+        }
+        if subject[0] == "draft":
+            payload["draft_id"] = subject[1]
+        if seconds is not None:
+            payload["seconds"] = seconds
+        return int(self.call("poll:open", payload)["poll"]["id"])
+
+    def vote(self, poll_id: int, choice: str) -> dict[str, Any]:
+        """Cast or change a ballot (in secret polls the receipt is kept for changes)."""
+        payload: dict[str, Any] = {"poll_id": poll_id, "choice": choice}
+        receipt = self._receipts.get(poll_id)
+        if receipt:
+            payload["receipt"] = receipt
+        reply = self.call("poll:vote", payload)
+        if "receipt" in reply:
+            self._receipts[poll_id] = reply["receipt"]
+        return reply
+
+    def close_poll(self, poll_id: int) -> dict[str, Any]:
+        """Close a vote; returns its result: outcome, yes, no, abstain, required, rule..."""
+        return dict(self.call("poll:close", {"poll_id": poll_id})["poll"]["result"])
+
+    def record(self, draft_id: int | None = None, fmt: str = "md") -> Any:
+        return self.call("record:get", {"draft_id": draft_id or self.draft_id, "format": fmt})[
+            "record"
+        ]
 
     # --- the clause text ------------------------------------------------------------------
 
@@ -379,10 +467,38 @@ class DraftClient:
                 self.status = msg["after"]
             self._changed.notify_all()
 
+    def _on_poll(self, msg: dict[str, Any]) -> None:
+        with self._lock:
+            poll = msg.get("poll") or {}
+            if "id" in poll:
+                poll["received_at"] = time.monotonic()  # when this client heard of it
+                self.polls[poll["id"]] = poll
+            self._changed.notify_all()
+
+    def _on_tally(self, msg: dict[str, Any]) -> None:
+        with self._lock:
+            poll = self.polls.setdefault(msg["poll_id"], {"id": msg["poll_id"]})
+            if poll.get("state") != "closed":
+                poll["cast"] = msg["cast"]
+                if "tally" in msg:
+                    poll["tally"] = msg["tally"]
+            self._changed.notify_all()
+
+    def _on_amendment(self, msg: dict[str, Any]) -> None:
+        with self._lock:
+            a = msg["amendment"]
+            self.amendment_views[a["id"]] = a
+            self._changed.notify_all()
+
     def _on_presence(self, msg: dict[str, Any]) -> None:
         with self._lock:
             if msg.get("draft_id") == self.draft_id:
-                self.presence = msg["people"]
+                people = {p["participant_id"]: p for p in self.presence}
+                for p in msg.get("people", []):
+                    people[p["participant_id"]] = p
+                for gone in msg.get("left", []):
+                    people.pop(gone, None)
+                self.presence = sorted(people.values(), key=lambda p: p["participant_id"])
             self._changed.notify_all()
 
     def _on_connect(self) -> None:

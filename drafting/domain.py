@@ -30,6 +30,7 @@ AMENDMENT_STATUSES = (
 POLL_SUBJECTS = ("amendment", "clause", "draft")
 POLL_STATES = ("open", "closed")
 
+GONE = ("deleted", "rejected")  # clauses no longer in the text
 MAX_LEVEL = 2  # 0: clause, 1: (a), 2: (i)
 MAX_CLAUSE_CHARS = 20_000
 MAX_NAME_CHARS = 200
@@ -110,6 +111,13 @@ class Amendment:
     target_amendment_id: int | None = None
     new_kind: str | None = None
     accepted_by: tuple[int, ...] = ()
+    refused_by: tuple[int, ...] = ()
+    delta: str = ""
+
+    @property
+    def is_open(self) -> bool:
+        """Still before the assembly: it can be accepted, withdrawn, rebased, voted."""
+        return self.status in ("pending", "conflicted")
 
 
 @dataclass(frozen=True)
@@ -122,6 +130,9 @@ class Poll:
     kind: str
     state: str = "open"
     result: dict[str, object] | None = None
+    entitled: int = 0
+    closes_at: str | None = None
+    opened_at: str | None = None
 
 
 @dataclass(frozen=True)
@@ -222,7 +233,7 @@ def outline(clauses: Iterable[Clause]) -> list[Entry]:
     Numbering is derived, never stored: top-level operative clauses count 1, 2, 3 across the
     whole draft; sub-clauses count (a), (b) under their parent and (i), (ii) one level down.
     """
-    live = [c for c in clauses if c.status != "deleted"]
+    live = [c for c in clauses if c.status not in GONE]
     by_parent: dict[int | None, list[Clause]] = {}
     for c in live:
         by_parent.setdefault(c.parent_id, []).append(c)
@@ -270,7 +281,7 @@ def describe(entry: Entry) -> str:
 
 
 def _live(clauses: Iterable[Clause]) -> dict[int, Clause]:
-    return {c.id: c for c in clauses if c.status != "deleted"}
+    return {c.id: c for c in clauses if c.status not in GONE}
 
 
 def _siblings(live: dict[int, Clause], parent_id: int | None) -> list[Clause]:

@@ -37,7 +37,7 @@ class _Entry:
     level: int
     number: str  # as the domain gave it ("1", "(a)", "(i)", ""), or counted here if missing
     label: str  # the number this clause has by position, which the importer reads back
-    text: str  # on one line: the importer joins the lines of a paragraph anyway
+    text: str
     status: str
 
 
@@ -58,6 +58,7 @@ def export(draft: Mapping[str, Any], fmt: str) -> str:
 
 
 def content_type(fmt: str) -> str:
+    """The Content-Type to serve FORMATS with; always UTF-8."""
     _check_format(fmt)
     return _CONTENT_TYPES[fmt]
 
@@ -102,7 +103,7 @@ def _entries(clauses: Sequence[Any]) -> list[_Entry]:
             else:
                 label = f"({letters(index)})" if level == 1 else f"({roman(index)})"
             number = str(c.get("number") or "") or label
-            text = _one_line(str(c.get("text") or ""))
+            text = str(c.get("text") or "").strip()
             out.append(_Entry(str(kind), level, number, label, text, str(c.get("status") or "")))
             walk(c.get("children") or [], level + 1)
 
@@ -112,7 +113,10 @@ def _entries(clauses: Sequence[Any]) -> list[_Entry]:
 
 # --- Markdown -----------------------------------------------------------------------------
 
-_INLINE = re.compile(r"([\\`*_\[\]<~]|&(?=#?[0-9A-Za-z]+;))")
+# Square brackets stay bare: negotiation texts are full of "[Decides][Encourages]" options.
+# Only a "](" that would make a link or image is escaped; a leading "[" too (see below), so no
+# line defines a link reference and "[a][b]" can never resolve to one.
+_INLINE = re.compile(r"([\\`*_<~]|\](?=\()|&(?=#?[0-9A-Za-z]+;))")
 _LIST_START = re.compile(r"[0-9]{1,9}[.)](?:\s|$)")
 
 
@@ -130,7 +134,7 @@ def _md_paragraph(text: str) -> str:
     s = _md_inline(text)
     if not s:
         return s
-    if s[0] in "#=>+-|":
+    if s[0] in "#=>+-|[":
         return "\\" + s
     if not (starts_clause(s) or _LIST_START.match(s)):
         return s
@@ -150,15 +154,16 @@ def _markdown(title: str, entries: list[_Entry]) -> str:
     importer keeps one definition of the rules.
     """
     marked: set[int] = set()
+    kept = [i for i, e in enumerate(entries) if _one_line(e.text)]  # empty clauses read as none
     while True:
         out = _render_markdown(title, entries, marked)
         try:
             back = parse_markdown(out).clauses
-        except TooLarge:
-            return out  # too large to import again anyway
-        if len(back) != len(entries):
+        except (Invalid, TooLarge):
+            return out  # a draft the importer refuses anyway (say, over 10 MB)
+        if len(back) != len(kept):
             return out
-        wrong = {i for i, (e, c) in enumerate(zip(entries, back, strict=True)) if e.kind != c.kind}
+        wrong = {i for i, c in zip(kept, back, strict=True) if entries[i].kind != c.kind}
         if not wrong - marked:
             return out
         marked |= wrong
@@ -170,14 +175,16 @@ def _render_markdown(title: str, entries: list[_Entry], marked: set[int]) -> str
         pad = INDENT * e.level
         if i in marked:
             lines.append(f"{pad}<!-- {e.kind} -->")
+        # one line per clause: the importer joins the lines of a paragraph anyway
+        text = _one_line(e.text)
         if e.level > 0:
-            body = f"{e.label} {_md_paragraph(e.text)}"
+            body = f"{e.label} {_md_paragraph(text)}"
         elif e.kind == "heading":
-            body = f"## {_md_heading(e.text)}"
+            body = f"## {_md_heading(text)}"
         elif e.kind == "operative":
-            body = f"{e.label}. {_md_paragraph(e.text)}"
+            body = f"{e.label}. {_md_paragraph(text)}"
         else:
-            body = _md_paragraph(e.text)
+            body = _md_paragraph(text)
         lines += [pad + body.rstrip(), ""]
     return "\n".join(lines)
 
@@ -188,13 +195,13 @@ def _render_markdown(title: str, entries: list[_Entry], marked: set[int]) -> str
 def _text(title: str, entries: list[_Entry]) -> str:
     lines = [title, ""]
     for e in entries:
-        pad = INDENT * e.level
+        pad, text = INDENT * e.level, _one_line(e.text)
         if e.level == 0 and e.kind == "operative":
-            lines.append(f"{pad}{e.number.rstrip('.')}. {e.text}")
+            lines.append(f"{pad}{e.number.rstrip('.')}. {text}")
         elif e.level > 0:
-            lines.append(f"{pad}{e.number} {e.text}")
+            lines.append(f"{pad}{e.number} {text}")
         else:
-            lines.append(e.text)
+            lines.append(text)
         lines.append("")
     return "\n".join(lines)
 

@@ -115,6 +115,9 @@ def _decode(data: bytes) -> str:
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as e:
+        sample = data[:4096].decode("utf-8", "replace")
+        if sample.count("\ufffd") > max(8, len(sample) // 10):
+            raise Invalid("The file is binary (mostly not text); upload text or .docx.") from None
         raise Invalid(
             f"The file is not valid UTF-8: byte 0x{data[e.start]:02x} at offset "
             f"{e.start + offset} cannot be read. Save it as UTF-8 text and import it again."
@@ -386,22 +389,47 @@ def _parse(text: str, title: str | None, markdown: bool | None) -> ParsedDocumen
             f"{MAX_TITLE_CHARS}). Start the document with a short title line, or give a title."
         )
     blocks = [b for b in _blocks(body) if _text(b.lines, markdown)]
-    return ParsedDocument(title, list(_classify(blocks, markdown)))
+    clauses = list(_classify(blocks, markdown))
+    if not clauses and title == UNTITLED:
+        raise Invalid("The file has no text to import, only separator lines.")
+    return ParsedDocument(title, clauses)
 
 
 def _title(lines: list[str], markdown: bool) -> tuple[str, list[str]]:
-    """The first line is the title (a `# title`, or a line underlined with ===)."""
+    """The first line is the title: a `# title`, a line underlined with ===, or the title of
+    a YAML header."""
     start = next((i for i, line in enumerate(lines) if line.strip()), len(lines))
     if start == len(lines):
         return UNTITLED, []
     first = lines[start].strip()
     rest = start + 1
+    if first == "---" and (meta := _front_matter(lines[rest:])) is not None:
+        found, skip = meta
+        rest += skip
+        if not found:
+            return _title(lines[rest:], markdown)
+        return found, lines[rest:]
+    if _RULE.fullmatch(first):
+        return _title(lines[rest:], markdown)
     if m := _ATX.fullmatch(first):
         first = m[2] or ""
     elif rest < len(lines) and _SETEXT.fullmatch(lines[rest].strip()):
         rest += 1
     title = _text([first], markdown) or UNTITLED
     return title, lines[rest:]
+
+
+def _front_matter(lines: list[str]) -> tuple[str, int] | None:
+    """A YAML header as Markdown tools write it: ("its title" or "", lines it spans)."""
+    title = ""
+    for i, line in enumerate(lines[:50]):
+        if line.strip() in ("---", "..."):
+            return title, i + 1
+        if m := re.fullmatch(r"title:\s*(.*?)\s*", line):
+            title = m[1].strip("'\"")
+        elif line.strip() and not re.match(r"[\w-]+:|\s|- ", line):
+            return None
+    return None
 
 
 def _classify(blocks: list[_Block], markdown: bool) -> Iterator[ParsedClause]:

@@ -7,14 +7,17 @@ messages and their payloads are listed in docs/protocol.md.
 
 from __future__ import annotations
 
+import logging
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Hashable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
 from flask_socketio import SocketIO
 
 from .events import Event
+
+log = logging.getLogger(__name__)
 
 
 def draft_room(draft_id: int) -> str:
@@ -42,7 +45,10 @@ class Live:
         self._local = threading.local()
         # set by the app: the numbered outline of a draft, sent when its structure changes
         self.outline: Callable[[int], Any] = lambda draft_id: None
-        self.extra: list[Callable[[Event], None]] = []
+        self.amendment: Callable[[int], Any] = lambda amendment_id: None
+        self.poll: Callable[[int], Any] = lambda poll_id: None
+        self._tally_due: set[Hashable] = set()
+        self._tally_lock = threading.Lock()
 
     @contextmanager
     def origin(self, sid: str | None) -> Iterator[None]:
@@ -57,9 +63,63 @@ class Live:
         skip = getattr(self._local, "sid", None) if skip_origin else None
         self.socketio.emit(event, payload, to=room, skip_sid=skip)
 
+    TALLY_EVERY = 0.1  # seconds: ballots arriving together are announced together
+
+    def soon(self, key: Hashable, delay: float, fn: Callable[[], None]) -> None:
+        """Run fn once after `delay`, however often it is asked for meanwhile.
+
+        Announcements that come in storms (193 delegations voting or joining at once) go out
+        as a few messages; and they leave from a thread of their own, never from inside the
+        handler of a connection that is closing.
+        """
+        with self._tally_lock:
+            if key in self._tally_due:
+                return
+            self._tally_due.add(key)
+
+        def run() -> None:
+            with self._tally_lock:
+                self._tally_due.discard(key)
+            try:
+                fn()
+            except Exception:  # a timer thread has no one to report to but the log
+                log.exception("deferred announcement %s failed", key)
+
+        timer = threading.Timer(delay, run)
+        timer.daemon = True
+        timer.start()
+
+    def _tally_soon(self, poll_id: int, draft_id: int) -> None:
+        """Coalesce ballot announcements: 193 delegations voting at once make ~10 messages."""
+
+        def flush() -> None:
+            view = self.poll(poll_id)
+            if view is None or view["state"] != "open":
+                return
+            payload = {"draft_id": draft_id, "poll_id": poll_id, "cast": view["cast"]}
+            if "tally" in view:
+                payload["tally"] = view["tally"]
+            self.emit("poll:tally", payload, draft_room(draft_id))
+
+        self.soon(("tally", poll_id), self.TALLY_EVERY, flush)
+
     def publish(self, events: list[Event]) -> None:
         structure_done: set[int] = set()
+        amendments: dict[int, str] = {}
         for e in events:
+            if e.type.startswith("amendment.") and e.draft_id is not None:
+                amendments[e.data["amendment_id"]] = e.type.split(".", 1)[1]
+                continue
+            if e.type == "poll.ballot" and e.draft_id is not None:
+                self._tally_soon(e.data["poll_id"], e.draft_id)
+                continue
+            if e.type in ("poll.opened", "poll.closed") and e.draft_id is not None:
+                self.emit(
+                    "poll:" + e.type.split(".", 1)[1],
+                    {"draft_id": e.draft_id, "poll": self.poll(e.data["poll_id"])},
+                    draft_room(e.draft_id),
+                )
+                continue
             if e.type == "clause.edited" and e.draft_id is not None:
                 self.emit(
                     "clause:edited",
@@ -93,5 +153,11 @@ class Live:
                 self.emit(PLAIN[e.type], payload, room)
                 if e.type == "draft.mode":
                     self.emit(PLAIN[e.type], payload, conference_room(e.conference_id))
-            for hook in self.extra:
-                hook(e)
+        for amendment_id, what in amendments.items():
+            view = self.amendment(amendment_id)
+            if view is not None:
+                self.emit(
+                    "amendment:changed",
+                    {"draft_id": view["draft_id"], "amendment": view, "event": what},
+                    draft_room(view["draft_id"]),
+                )

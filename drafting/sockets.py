@@ -17,7 +17,7 @@ from typing import Any, cast
 from flask import current_app, request, session
 from flask_socketio import SocketIO, join_room, leave_room
 
-from .actions import Actions, Behind, participant_view
+from .actions import Actions, Behind, draft_summary, participant_view
 from .domain import Participant
 from .errors import DraftingError, Invalid, TooLarge
 from .live import Live, draft_room
@@ -30,6 +30,7 @@ HANDLED: dict[str, Callable[..., Any]] = {}
 RATE = 40.0  # events per second a connection may keep up
 BURST = 200.0  # and how many it may send at once (a reconnect flushes queued edits)
 MAX_TEXT = 25_000
+PRESENCE_EVERY = 0.25  # seconds between presence announcements in one draft
 
 COLORS = ["#d1495b", "#00798c", "#edae49", "#66a182", "#8d96a3", "#7b4fa0", "#e07a1f", "#2e4057"]
 
@@ -53,6 +54,7 @@ class Connection:
 
 
 _connections: dict[str, Connection] = {}
+_announced: dict[int, dict[int, dict[str, Any]]] = {}  # draft -> the presence last announced
 _lock = threading.Lock()
 
 
@@ -175,9 +177,28 @@ def register(socketio: SocketIO) -> None:
         _mark_present(conn.participant)
 
     def _announce_presence(draft_id: int) -> None:
-        _live().emit(
-            "presence", {"draft_id": draft_id, "people": presence(draft_id)}, draft_room(draft_id)
-        )
+        """Tell the room what changed in who is where: only the changes, a few times a second.
+
+        Joins come in storms (193 delegations at the opening), and a full list to everyone on
+        each join would be n² messages of n entries.
+        """
+        live = _live()
+
+        def send() -> None:
+            now_people = {p["participant_id"]: p for p in presence(draft_id)}
+            with _lock:
+                before = _announced.get(draft_id, {})
+                _announced[draft_id] = now_people
+            changed = [p for pid, p in now_people.items() if before.get(pid) != p]
+            left = sorted(set(before) - set(now_people))
+            if changed or left:
+                live.emit(
+                    "presence",
+                    {"draft_id": draft_id, "people": changed, "left": left},
+                    draft_room(draft_id),
+                )
+
+        live.soon(("presence", draft_id), PRESENCE_EVERY, send)
 
     def _mark_present(p: Participant) -> None:
         """A participant is present while any of their connections is open."""
@@ -275,6 +296,83 @@ def register(socketio: SocketIO) -> None:
     @on("draft:get")
     def draft_get(conn: Connection, data: dict[str, Any]) -> dict[str, Any]:
         return {"draft": _actions().draft_view(conn.participant, data.get("draft_id"))}
+
+    @on("mode:set")
+    def mode_set(conn: Connection, data: dict[str, Any]) -> dict[str, Any]:
+        d = _actions().set_mode(conn.participant, data.get("draft_id"), data.get("mode"))
+        return {"draft": draft_summary(d)}
+
+    @on("amendment:propose")
+    def amendment_propose(conn: Connection, data: dict[str, Any]) -> dict[str, Any]:
+        text = data.get("new_text", "")
+        if isinstance(text, str) and len(text) > MAX_TEXT:
+            raise TooLarge("A clause can hold at most 20,000 characters.")
+        a = _actions().propose(
+            conn.participant,
+            data.get("clause_id"),
+            data.get("kind", "replace"),
+            text,
+            data.get("reason", ""),
+            data.get("target_amendment_id"),
+            data.get("new_kind"),
+            data.get("base_version"),
+        )
+        return {"amendment": _actions().amendment_view(a)}
+
+    @on("amendment:accept")
+    def amendment_accept(conn: Connection, data: dict[str, Any]) -> dict[str, Any]:
+        a = _actions().accept(conn.participant, data.get("amendment_id"))
+        return {"amendment": _actions().amendment_view(a)}
+
+    @on("amendment:refuse")
+    def amendment_refuse(conn: Connection, data: dict[str, Any]) -> dict[str, Any]:
+        a = _actions().refuse(conn.participant, data.get("amendment_id"))
+        return {"amendment": _actions().amendment_view(a)}
+
+    @on("amendment:withdraw")
+    def amendment_withdraw(conn: Connection, data: dict[str, Any]) -> dict[str, Any]:
+        a = _actions().withdraw(conn.participant, data.get("amendment_id"))
+        return {"amendment": _actions().amendment_view(a)}
+
+    @on("amendments:list")
+    def amendments_list(conn: Connection, data: dict[str, Any]) -> dict[str, Any]:
+        return _actions().amendments_view(conn.participant, data.get("draft_id"))
+
+    @on("poll:open")
+    def poll_open(conn: Connection, data: dict[str, Any]) -> dict[str, Any]:
+        a = _actions()
+        poll = a.open_poll(
+            conn.participant,
+            data.get("draft_id"),
+            data.get("subject_type"),
+            data.get("subject_id"),
+            data.get("rule"),
+            data.get("kind"),
+            data.get("seconds"),
+        )
+        return {"poll": a.poll_view(poll)}
+
+    @on("poll:vote")
+    def poll_vote(conn: Connection, data: dict[str, Any]) -> dict[str, Any]:
+        return _actions().vote(
+            conn.participant, data.get("poll_id"), data.get("choice"), data.get("receipt")
+        )
+
+    @on("poll:close")
+    def poll_close(conn: Connection, data: dict[str, Any]) -> dict[str, Any]:
+        a = _actions()
+        poll = a.close_poll(conn.participant, data.get("poll_id"))
+        return {"poll": a.poll_view(poll)}
+
+    @on("record:get")
+    def record_get(conn: Connection, data: dict[str, Any]) -> dict[str, Any]:
+        a = _actions()
+        fmt = data.get("format", "md")
+        if fmt == "json":
+            return {"record": a.record(conn.participant, data.get("draft_id"))}
+        if fmt != "md":
+            raise Invalid("The record comes as 'md' or 'json'.")
+        return {"record": a.record_markdown(conn.participant, data.get("draft_id"))}
 
     @on("history")
     def history(conn: Connection, data: dict[str, Any]) -> dict[str, Any]:

@@ -167,6 +167,17 @@ def _m0003(db: Database) -> None:
     )
 
 
+@migrations(name="0004_procedure_details")
+def _m0004(db: Database) -> None:
+    """Who refused an amendment as friendly, the change itself, and the poll's electorate."""
+    db.table("amendments").add_column("refused_by", str)
+    db.table("amendments").add_column("delta", str)
+    db.table("amendments").create_index(["clause_id"])
+    db.table("polls").add_column("entitled", int)
+    db.table("polls").add_column("closes_at", str)
+    db.table("polls").add_column("number", int)
+
+
 def now() -> str:
     return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
@@ -225,6 +236,8 @@ def _amendment(row: dict[str, Any]) -> Amendment:
         target_amendment_id=row["target_amendment_id"],
         new_kind=row["new_kind"],
         accepted_by=tuple(json.loads(row["accepted_by"] or "[]")),
+        refused_by=tuple(json.loads(row.get("refused_by") or "[]")),
+        delta=row.get("delta") or "",
     )
 
 
@@ -238,6 +251,9 @@ def _poll(row: dict[str, Any]) -> Poll:
         kind=row["kind"],
         state=row["state"],
         result=json.loads(row["result"]) if row["result"] else None,
+        entitled=row.get("entitled") or 0,
+        closes_at=row.get("closes_at"),
+        opened_at=row.get("opened_at"),
     )
 
 
@@ -505,7 +521,7 @@ class Store:
     def clauses(self, draft_id: int, include_deleted: bool = False) -> list[Clause]:
         sql = "select * from clauses where draft_id = ?"
         if not include_deleted:
-            sql += " and status != 'deleted'"
+            sql += " and status not in ('deleted', 'rejected')"
         return [_clause(r) for r in self.db.query(sql + " order by position, id", [draft_id])]
 
     def set_clause_text(
@@ -554,6 +570,7 @@ class Store:
     def insert_amendment(self, values: dict[str, Any]) -> Amendment:
         row = dict(values)
         row["accepted_by"] = json.dumps(list(row.get("accepted_by", ())))
+        row["refused_by"] = json.dumps(list(row.get("refused_by", ())))
         row["created_at"] = now()
         number = self._one(
             "select coalesce(max(number), 0) + 1 as n from amendments where draft_id = ?",
@@ -577,8 +594,9 @@ class Store:
         return [_amendment(r) for r in self.db.query(sql + " order by number", params)]
 
     def update_amendment(self, amendment_id: int, **values: Any) -> Amendment:
-        if "accepted_by" in values:
-            values["accepted_by"] = json.dumps(list(values["accepted_by"]))
+        for key in ("accepted_by", "refused_by"):
+            if key in values:
+                values[key] = json.dumps(list(values[key]))
         self._t("amendments").update(amendment_id, values)
         return self.amendment(amendment_id)
 
@@ -592,6 +610,14 @@ class Store:
         if row is None:
             raise NotFound(f"There is no poll {poll_id}.")
         return _poll(row)
+
+    def amendments_of_clause(self, clause_id: int) -> list[Amendment]:
+        return [
+            _amendment(r)
+            for r in self.db.query(
+                "select * from amendments where clause_id = ? order by number", [clause_id]
+            )
+        ]
 
     def polls(self, draft_id: int) -> list[Poll]:
         return [
@@ -623,6 +649,22 @@ class Store:
             },
             pk=("poll_id", "participant_id"),
         )
+
+    def tally(self, poll: Poll) -> dict[str, int]:
+        """Counts of each choice, from whichever table the poll's kind keeps ballots in."""
+        table = "secret_ballots" if poll.kind == "secret" else "ballots"
+        counts = {"yes": 0, "no": 0, "abstain": 0}
+        for row in self.db.query(
+            f"select choice, count(*) as n from {table} where poll_id = ? group by choice",
+            [poll.id],
+        ):
+            counts[row["choice"]] = row["n"]
+        return counts
+
+    def cast_count(self, poll: Poll) -> int:
+        table = "secret_voters" if poll.kind == "secret" else "ballots"
+        row = self._one(f"select count(*) as n from {table} where poll_id = ?", [poll.id])
+        return int(row["n"]) if row else 0
 
     def ballots(self, poll_id: int) -> list[dict[str, Any]]:
         return list(

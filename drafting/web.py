@@ -450,6 +450,85 @@ def delete_clause(clause_id: int) -> Any:
     return jsonify({"deleted": gone})
 
 
+@api.get("/drafts/<int:draft_id>/amendments")
+@authed
+def list_amendments(draft_id: int) -> Any:
+    return jsonify(actions().amendments_view(g.participant, draft_id))
+
+
+@api.post("/clauses/<int:clause_id>/amendments")
+@authed
+def propose_amendment(clause_id: int) -> Any:
+    data = body()
+    a = actions().propose(
+        g.participant,
+        clause_id,
+        data.get("kind", "replace"),
+        data.get("new_text", ""),
+        data.get("reason", ""),
+        data.get("target_amendment_id"),
+        data.get("new_kind"),
+        data.get("base_version"),
+    )
+    return jsonify(actions().amendment_view(a)), 201
+
+
+@api.post("/amendments/<int:amendment_id>/<any(accept, refuse, withdraw):verb>")
+@authed
+def amendment_verb(amendment_id: int, verb: str) -> Any:
+    a = actions()
+    fn = {"accept": a.accept, "refuse": a.refuse, "withdraw": a.withdraw}[verb]
+    return jsonify(a.amendment_view(fn(g.participant, amendment_id)))
+
+
+@api.post("/drafts/<int:draft_id>/polls")
+@authed
+def open_poll(draft_id: int) -> Any:
+    data = body()
+    a = actions()
+    poll = a.open_poll(
+        g.participant,
+        draft_id,
+        data.get("subject_type"),
+        data.get("subject_id"),
+        data.get("rule"),
+        data.get("kind"),
+        data.get("seconds"),
+    )
+    return jsonify(a.poll_view(poll)), 201
+
+
+@api.get("/polls/<int:poll_id>")
+@authed
+def get_poll(poll_id: int) -> Any:
+    return jsonify(actions().poll(g.participant, poll_id))
+
+
+@api.post("/polls/<int:poll_id>/ballot")
+@authed
+def cast_ballot(poll_id: int) -> Any:
+    data = body()
+    return jsonify(actions().vote(g.participant, poll_id, data.get("choice"), data.get("receipt")))
+
+
+@api.post("/polls/<int:poll_id>/close")
+@authed
+def close_poll(poll_id: int) -> Any:
+    a = actions()
+    return jsonify(a.poll_view(a.close_poll(g.participant, poll_id)))
+
+
+@api.get("/drafts/<int:draft_id>/record")
+@authed
+def get_record(draft_id: int) -> Any:
+    a = actions()
+    if request.args.get("format", "md") == "json":
+        return jsonify(a.record(g.participant, draft_id))
+    resp = make_response(a.record_markdown(g.participant, draft_id))
+    resp.headers["Content-Type"] = "text/markdown; charset=utf-8"
+    return resp
+
+
 @api.get("/clauses/<int:clause_id>/history")
 @authed
 def clause_history(clause_id: int) -> Any:

@@ -6,14 +6,11 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from helpers import ARTIFACTS, REPO, SAMPLE  # noqa: F401  (re-exported for fixtures)
 
 from drafting import create_app
 from drafting.actions import Actions
 from drafting.store import Store
-
-REPO = Path(__file__).resolve().parents[1]
-SAMPLE = REPO.parent / "shared" / "samples" / "rome-declaration.txt"
-ARTIFACTS = REPO / "tests" / "artifacts"
 
 
 @pytest.fixture

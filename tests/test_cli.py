@@ -6,7 +6,7 @@ import json
 import re
 
 import pytest
-from conftest import SAMPLE
+from helpers import SAMPLE
 
 from drafting.cli import main
 

@@ -26,7 +26,7 @@ def test_every_server_message_is_in_protocol_md():
     sent = set()
     for path in (REPO / "drafting").glob("*.py"):
         src = path.read_text("utf-8")
-        sent |= set(re.findall(r'emit\(\s*"([\w:]+)"', src))
+        sent |= set(re.findall(r'emit\(\s*"(\w+(?::\w+)?)"', src))
         sent |= set(re.findall(r'"[\w.]+": "([\w]+:[\w]+)"', src))  # live.PLAIN mapping
     missing = {e for e in sent if f"`{e}`" not in doc}
     assert not missing, f"undocumented server messages: {sorted(missing)}"
@@ -34,9 +34,9 @@ def test_every_server_message_is_in_protocol_md():
 
 def test_every_http_route_is_in_protocol_md(app):
     doc = (REPO / "docs/protocol.md").read_text("utf-8")
-    names = {"token": "TOKEN", "fmt": "FMT", "filename": "..."}
+    names = {"token": "TOKEN", "fmt": "FMT", "filename": "...", "verb": "VERB"}
     for rule in app.url_map.iter_rules():
-        path = re.sub(r"<(?:\w+:)?(\w+)>", lambda m: names.get(m.group(1), "ID"), rule.rule)
+        path = re.sub(r"<(?:[^:>]+:)?(\w+)>", lambda m: names.get(m.group(1), "ID"), rule.rule)
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
             assert f"`{method} {path}" in doc or f"`{method} {path}`" in doc, (method, path)
 

@@ -49,7 +49,7 @@ def sample() -> dict[str, Any]:
             clause(3, "preambular", "", "Recalling its resolution 64/292 on «water»,"),
             clause(4, "preambular", "", ARABIC),
             clause(5, "heading", "", "Operative part"),
-            clause(6, "operative", "1", "Decides to convene a meeting in 2026;"),
+            clause(6, "operative", "1", "Decides to convene a meeting in [2026][2027];"),
             clause(
                 7,
                 "operative",
@@ -100,7 +100,7 @@ def test_markdown_is_laid_out_like_a_un_resolution() -> None:
         "",
         "## Operative part",
         "",
-        "1. Decides to convene a meeting in 2026;",
+        "1. Decides to convene a meeting in [2026][2027];",
         "",
         "2. Requests the Secretary-General:",
         "",
@@ -131,7 +131,7 @@ def test_text_is_laid_out_like_a_un_resolution() -> None:
         "",
         "Operative part",
         "",
-        "1. Decides to convene a meeting in 2026;",
+        "1. Decides to convene a meeting in [2026][2027];",
         "",
         "2. Requests the Secretary-General:",
         "",
@@ -204,7 +204,7 @@ def test_sample_round_trips_through_markdown() -> None:
 
 
 def test_ambiguous_clauses_are_marked_and_escaped() -> None:
-    draft = {
+    draft: dict[str, Any] = {
         "id": 1,
         "title": "# Title #",
         "status": "draft",
@@ -256,7 +256,11 @@ def test_letters_past_h_and_romans_past_iv_read_back_at_their_level() -> None:
         )
         for n in range(12)
     ]
-    draft = {"id": 1, "title": "T", "clauses": [clause(1, "operative", "1", "Decides:", 0, subs)]}
+    draft: dict[str, Any] = {
+        "id": 1,
+        "title": "T",
+        "clauses": [clause(1, "operative", "1", "Decides:", 0, subs)],
+    }
     back = parse_text(export(draft, "md"))
     assert back.clauses == flat(draft["clauses"])
 
@@ -279,6 +283,7 @@ ALPHABET = (
 PREFIXES = [
     "1. ", "12) ", "3 - ", "- ", "– ", "— ", "• ", "* ", "+ ", "# ", "## ", "> ", "(a) ",
     "a) ", "(i) ", "(ب) ", "---", "===", "<!-- text -->", "\\", "&amp; ", "The General Assembly",
+    "[a]: ", "[link](x) ", "`code` ",
 ]  # fmt: skip
 SUFFIXES = ["", "", ",", ":", ";", ".", " #", "\\", "،"]
 
@@ -350,3 +355,23 @@ def test_markdown_round_trip(draft: dict[str, Any]) -> None:
 def test_markdown_round_trip_any_nesting(draft: dict[str, Any]) -> None:
     back = parse_text(export(draft, "md"))
     assert back == ParsedDocument(draft["title"], flat(draft["clauses"]))
+
+
+def test_an_empty_clause_does_not_stop_the_marking() -> None:
+    draft = {
+        "id": 1,
+        "title": "T",
+        "clauses": [
+            clause(1, "operative", "1", ""),  # just added, not written yet
+            clause(2, "text", "", "Decision taken"),
+        ],
+    }
+    assert parse_text(export(draft, "md")).clauses == [ParsedClause("text", 0, "Decision taken")]
+
+
+def test_html_keeps_line_breaks_and_unknown_language_falls_back() -> None:
+    text = clause(1, "text", "", "a\nb")
+    draft = {"id": 1, "title": "T", "lang": 'x" onload="1', "clauses": [text]}
+    page = export(draft, "html")
+    assert '<html lang="en">' in page
+    assert '<p class="clause text level-0 status-live" dir="auto">a\nb</p>' in page

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import io
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import docx
 import pytest
@@ -331,6 +333,16 @@ def test_markdown_is_detected_from_content_and_extension() -> None:
     assert read_document(b"T\n\nA \\* b.", "x.txt").clauses[0].text == "A \\* b."
 
 
+def test_markdown_front_matter_and_separators() -> None:
+    doc = parse_text("---\ntitle: 'Final text'\nlang: fr\n---\n\n## Annex\n\nBody.\n")
+    assert doc == ParsedDocument(
+        "Final text", [ParsedClause("heading", 0, "Annex"), ParsedClause("text", 0, "Body.")]
+    )
+    assert parse_text("* * *\n\nTitle\n=====\n\nBody.").title == "Title"
+    with pytest.raises(Invalid, match="no text"):
+        parse_text("---\n\n***\n")
+
+
 def test_kind_marker_lines() -> None:
     doc = parse_markdown("# T\n\n<!-- text -->\nDecision taken\n\n<!-- preambular -->\nNoting")
     assert [(c.kind, c.text) for c in doc.clauses] == [
@@ -342,7 +354,7 @@ def test_kind_marker_lines() -> None:
 # --- Word ---------------------------------------------------------------------------------
 
 
-def docx_bytes(build) -> bytes:  # type: ignore[no-untyped-def]
+def docx_bytes(build: Callable[[Any], object]) -> bytes:
     document = docx.Document()
     build(document)
     out = io.BytesIO()
@@ -351,7 +363,7 @@ def docx_bytes(build) -> bytes:  # type: ignore[no-untyped-def]
 
 
 def test_docx_styles_and_word_numbering() -> None:
-    def build(d) -> None:  # type: ignore[no-untyped-def]
+    def build(d: Any) -> None:
         d.add_paragraph("Declaration of the Youth Forum", style="Title")
         d.add_paragraph("The Youth Forum,")
         d.add_paragraph("Recalling the Charter of the United Nations,")
@@ -407,6 +419,7 @@ def test_docx_is_recognised_by_content_whatever_its_name() -> None:
         (b"%PDF-1.7\n...", "x.pdf", "PDF"),
         (b"{\\rtf1\\ansi hello}", "x.txt", "RTF"),
         (b"Title\n\nText", "x.odt", r"Cannot import \.odt"),
+        (bytes(range(128, 256)) * 4, "x.txt", "binary"),
     ],
 )
 def test_bad_input_is_refused_clearly(data: bytes, filename: str, message: str) -> None:

@@ -1,0 +1,102 @@
+/** How things are named on screen, in one place. */
+
+export const MODE_NAMES = {
+  drafting: 'Drafting',
+  formal: 'Formal',
+  voting: 'Voting',
+  adopted: 'Adopted',
+  rejected: 'Rejected',
+  withdrawn: 'Withdrawn',
+};
+
+/** Mode changes the server allows (drafting/domain.py MODE_CHANGES); the server decides. */
+export const MODE_CHANGES = {
+  drafting: ['formal', 'withdrawn'],
+  formal: ['drafting', 'voting', 'withdrawn'],
+  voting: ['formal', 'adopted', 'rejected'],
+  adopted: [],
+  rejected: ['drafting', 'formal'],
+  withdrawn: ['drafting'],
+};
+
+export const MODE_ACTIONS = {
+  drafting: 'Back to drafting',
+  formal: 'Switch to formal',
+  voting: 'Move to voting',
+  adopted: 'Declare adopted',
+  rejected: 'Declare rejected',
+  withdrawn: 'Withdraw the draft',
+};
+
+export const RULES = {
+  simple: 'Simple majority: more yes than no',
+  two_thirds: 'Two-thirds of the votes cast (yes and no)',
+  absolute: 'Absolute majority: more than half of all delegates entitled to vote',
+  consensus: 'Consensus: adopted unless someone objects',
+};
+
+export const RULE_SHORT = {
+  simple: 'simple majority',
+  two_thirds: 'two-thirds',
+  absolute: 'absolute majority',
+  consensus: 'consensus',
+};
+
+export const KINDS = {
+  recorded: 'Recorded vote: who voted and how is public',
+  counted: 'Counted vote: only the totals are public',
+  secret: 'Secret ballot: nobody can see how you voted',
+};
+
+export const KIND_SHORT = { recorded: 'recorded', counted: 'counted', secret: 'secret' };
+
+export const STATUS_NAMES = {
+  pending: 'pending',
+  friendly: 'friendly',
+  conflicted: 'conflicted',
+  voting: 'being voted on',
+  lapsed: 'lapsed',
+  adopted: 'adopted',
+  rejected: 'rejected',
+  withdrawn: 'withdrawn',
+};
+
+/** Amendments still in play (counted on the clause's badge). */
+export const ACTIVE = new Set(['pending', 'friendly', 'conflicted', 'voting']);
+
+export const CLAUSE_KINDS = {
+  operative: 'Operative clause',
+  preambular: 'Preambular paragraph',
+  heading: 'Heading',
+  text: 'Paragraph',
+};
+
+export function clauseLabel(c) {
+  if (!c) return 'a deleted clause';
+  if (c.level > 0) return `Clause ${c.ref || c.number}`;
+  if (c.kind === 'operative' && c.number) return `Operative clause ${c.number}`;
+  const base = CLAUSE_KINDS[c.kind] || 'Paragraph';
+  return c.seq ? `${base} ${c.seq}` : base;
+}
+
+export function displayNumber(c) {
+  if (!c.number) return '';
+  return c.level === 0 ? `${c.number}.` : c.number;
+}
+
+export function who(name, delegation) {
+  return delegation ? `${name} (${delegation})` : name || 'someone';
+}
+
+export function amendmentWhat(a, clauseName) {
+  switch (a.kind) {
+    case 'delete':
+      return `deletes ${clauseName}`;
+    case 'insert_after':
+      return `inserts a new ${(CLAUSE_KINDS[a.new_kind] || 'clause').toLowerCase()} after ${clauseName}`;
+    case 'amend_amendment':
+      return `amends amendment to ${clauseName}`;
+    default:
+      return `changes ${clauseName}`;
+  }
+}

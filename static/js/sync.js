@@ -1,0 +1,224 @@
+/**
+ * The per-clause editing state machine: the browser twin of drafting/client.py, following
+ * docs/protocol.md "Editing, step by step".
+ *
+ * Per clause: the server's last text and version (the base), at most one edit in flight, and
+ * the local text. Typing replaces the local text and sends an edit when none is in flight; an
+ * acknowledgement becomes the new base, with whatever was typed meanwhile merged into it;
+ * remote edits move the base and are merged under the local text. Offline, edits wait; after a
+ * reconnect the owner calls `rejoined()`, which resends the edit in flight under the same
+ * edit_id (the server applies it once) and rebases what was typed offline.
+ *
+ * No DOM here: the page is told through `onText(id, cause)` whenever a clause's local text
+ * may have changed, and `onStatus()` whenever the pending work changes.
+ */
+import { randomId } from './dom.js';
+
+export function flatten(clauses, out = []) {
+  for (const c of clauses) {
+    out.push(c);
+    if (c.children && c.children.length) flatten(c.children, out);
+  }
+  return out;
+}
+
+const RETRY_MS = 600; // after rate_limited
+
+export class DocSync {
+  /**
+   * @param ts       makeTextSync(DiffMatchPatch)
+   * @param hooks    {send(payload, ack), get(clauseId, ack), onText(id, cause),
+   *                  onStatus(), onRefused(id, error)}
+   */
+  constructor(ts, hooks) {
+    this.ts = ts;
+    this.hooks = hooks;
+    this.states = new Map();
+    this.connected = false;
+  }
+
+  get(id) {
+    return this.states.get(id);
+  }
+
+  /** Take a (re)loaded outline: new clauses appear, newer server texts are rebased under. */
+  load(clauses) {
+    const seen = new Set();
+    for (const c of flatten(clauses)) {
+      seen.add(c.id);
+      const st = this.states.get(c.id);
+      if (!st) {
+        this.states.set(c.id, {
+          id: c.id,
+          baseText: c.text,
+          baseVersion: c.version,
+          local: c.text,
+          inflight: null,
+          resyncing: false,
+          retry: 0,
+        });
+        this.hooks.onText(c.id, 'load');
+      } else if (c.version > st.baseVersion && !st.inflight) {
+        this.rebase(st, c.text, c.version, 'load');
+      }
+    }
+    for (const id of [...this.states.keys()]) {
+      if (!seen.has(id)) this.states.delete(id);
+    }
+    this.hooks.onStatus();
+  }
+
+  /** The user changed a clause. */
+  setLocal(id, text) {
+    const st = this.states.get(id);
+    if (!st || st.local === text) return;
+    st.local = text;
+    this.flush(st);
+    this.hooks.onStatus();
+  }
+
+  /** Clauses with typing not yet acknowledged by the server. */
+  pending() {
+    let n = 0;
+    for (const st of this.states.values()) if (st.inflight || st.local !== st.baseText) n += 1;
+    return n;
+  }
+
+  busy() {
+    for (const st of this.states.values()) {
+      if (st.inflight || st.resyncing || st.local !== st.baseText) return true;
+    }
+    return false;
+  }
+
+  rebase(st, serverText, version, cause) {
+    if (st.local === st.baseText) st.local = serverText;
+    else st.local = this.ts.merge3(st.baseText, serverText, st.local).text;
+    st.baseText = serverText;
+    st.baseVersion = version;
+    this.hooks.onText(st.id, cause);
+    this.flush(st);
+  }
+
+  flush(st) {
+    if (st.inflight || st.resyncing || st.local === st.baseText || !this.connected) return;
+    if (st.retry) return; // waiting out a rate limit
+    let delta;
+    try {
+      delta = this.ts.makeDelta(st.baseText, st.local);
+    } catch (e) {
+      // A lone surrogate (half an emoji, from a broken paste): never sent, never kept.
+      this.hooks.onRefused(st.id, { code: 'invalid', message: e.message });
+      st.local = st.baseText;
+      this.hooks.onText(st.id, 'refused');
+      return;
+    }
+    st.inflight = {
+      editId: randomId(),
+      baseVersion: st.baseVersion,
+      baseText: st.baseText,
+      sentText: st.local,
+      delta,
+    };
+    this.send(st);
+  }
+
+  send(st) {
+    const inf = st.inflight;
+    this.hooks.send(
+      { clause_id: st.id, base_version: inf.baseVersion, delta: inf.delta, edit_id: inf.editId },
+      (reply) => this.onAck(st.id, inf, reply),
+    );
+  }
+
+  onAck(id, inf, reply) {
+    const st = this.states.get(id);
+    if (!st || st.inflight !== inf) return;
+    st.inflight = null;
+    if (reply && reply.ok) {
+      const { text, version } = reply;
+      if (version >= st.baseVersion) {
+        if (st.local === inf.sentText) st.local = text;
+        else st.local = this.ts.merge3(inf.sentText, text, st.local).text;
+        st.baseText = text;
+        st.baseVersion = version;
+      }
+      this.hooks.onText(id, 'ack');
+    } else {
+      const err = (reply && reply.error) || { code: 'server_error', message: 'No answer.' };
+      if (err.code === 'behind' && reply.clause) {
+        st.local = this.ts.merge3(inf.baseText, reply.clause.text, st.local).text;
+        st.baseText = reply.clause.text;
+        st.baseVersion = reply.clause.version;
+        this.hooks.onText(id, 'behind');
+      } else if (err.code === 'rate_limited') {
+        st.retry = window.setTimeout(() => {
+          st.retry = 0;
+          this.flush(st);
+          this.hooks.onStatus();
+        }, RETRY_MS);
+      } else {
+        // Refused (formal mode, deleted clause, too long...): back to the server's text.
+        this.hooks.onRefused(id, err);
+        st.local = st.baseText;
+        this.hooks.onText(id, 'refused');
+        this.resync(st);
+      }
+    }
+    this.flush(st);
+    this.hooks.onStatus();
+  }
+
+  resync(st) {
+    if (!this.connected) return; // join brings everything back on reconnect
+    st.resyncing = true;
+    this.hooks.get(st.id, (reply) => {
+      st.resyncing = false;
+      if (reply && reply.ok) {
+        const c = reply.clause;
+        if (c.version > st.baseVersion && !st.inflight) this.rebase(st, c.text, c.version, 'resync');
+        else this.flush(st);
+      } else if (reply && reply.error && reply.error.code === 'not_found') {
+        this.states.delete(st.id);
+      }
+      this.hooks.onStatus();
+    });
+  }
+
+  /** A `clause:edited` broadcast. Returns true when it changed the base. */
+  onEdited(msg) {
+    const st = this.states.get(msg.clause_id);
+    if (!st || st.inflight || msg.version <= st.baseVersion) return false;
+    if (msg.base_version !== st.baseVersion) {
+      if (!st.resyncing) this.resync(st);
+      return false;
+    }
+    let next;
+    try {
+      next = this.ts.applyDelta(st.baseText, msg.delta);
+    } catch {
+      this.resync(st);
+      return false;
+    }
+    this.rebase(st, next, msg.version, 'remote');
+    this.hooks.onStatus();
+    return true;
+  }
+
+  disconnected() {
+    this.connected = false;
+    for (const st of this.states.values()) st.resyncing = false;
+    this.hooks.onStatus();
+  }
+
+  /** After `join` answered on a fresh connection: load, resend, flush. */
+  rejoined(clauses) {
+    this.connected = true;
+    this.load(clauses);
+    for (const st of this.states.values()) {
+      if (st.inflight) this.send(st); // same edit_id: applied at most once
+      else this.flush(st);
+    }
+    this.hooks.onStatus();
+  }
+}

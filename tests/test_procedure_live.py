@@ -1,0 +1,352 @@
+"""Rules of procedure run live: amendments, polls, majorities, the record — over real sockets."""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+
+from drafting.client import DraftClient, Refused
+
+
+def clients_for(live, tokens, draft_id):
+    out = []
+    for t in tokens:
+        c = DraftClient(live.url, t)
+        c.join(draft_id)
+        out.append(c)
+    return out
+
+
+@pytest.fixture
+def room(live, live_conf):
+    """Chair, three delegates (two of them sponsors) and an observer, all connected."""
+    a = live_conf["actions"]
+    d = live_conf["draft_id"]
+    delegates = [a.authenticate(t) for t in live_conf["tokens"][:3]]
+    a.set_sponsors(None, d, [delegates[0].id, delegates[1].id])
+    chair = DraftClient(live.url, live_conf["chair_token"])
+    chair.join(d)
+    dels = clients_for(live, live_conf["tokens"][:3], d)
+    obs = DraftClient(live.url, live_conf["observer_token"])
+    obs.join(d)
+    yield {"chair": chair, "dels": dels, "obs": obs, "draft_id": d, **live_conf}
+    for c in [chair, obs, *dels]:
+        c.close()
+
+
+def test_who_may_do_what(room, live):
+    chair, (d1, d2, d3), obs, draft = room["chair"], room["dels"], room["obs"], room["draft_id"]
+    cid = room["clause_ids"][1]
+    with pytest.raises(Refused, match="Only the chair"):
+        d1.set_mode(draft, "formal")
+    chair.set_mode(draft, "formal")
+    d1.wait_for(lambda c: c.status == "formal")
+    with pytest.raises(Refused, match="Observers"):
+        obs.propose(cid, "Decides to act at once;")
+    aid = d3.propose(cid, "Decides to act at once;", "urgency")
+    with pytest.raises(Refused, match="Only the chair"):
+        d1.open_poll(("amendment", aid))
+    poll = chair.open_poll(("amendment", aid), rule="simple", kind="recorded")
+    with pytest.raises(Refused, match="Only the chair"):
+        d1.close_poll(poll)
+    with pytest.raises(Refused, match="Observers do not vote"):
+        obs.vote(poll, "yes")
+    with pytest.raises(Refused, match="chair does not vote"):
+        chair.vote(poll, "yes")
+    with pytest.raises(Refused, match="too late to withdraw"):
+        d3.withdraw(aid)
+    # a second ballot replaces the first and is counted once
+    d1.vote(poll, "no")
+    d1.vote(poll, "yes")
+    d2.vote(poll, "yes")
+    with pytest.raises(Refused, match="unknown choice|Unknown choice"):
+        d3.vote(poll, "maybe")
+    result = chair.close_poll(poll)
+    assert (result["outcome"], result["yes"], result["no"], result["abstain"]) == (
+        "adopted",
+        2,
+        0,
+        0,
+    )
+    with pytest.raises(Refused, match="closed"):
+        d3.vote(poll, "no")
+    with pytest.raises(Refused, match="no poll|There is no poll"):
+        d1.vote(987654, "yes")
+    # everyone saw the result, and the clause changed for everyone
+    for c in (d1, d2, d3, obs):
+        c.wait_for(lambda c: c.polls.get(poll, {}).get("state") == "closed")
+        c.wait_for(lambda c: c.text(cid) == "Decides to act at once;")
+
+
+def test_other_conference_cannot_touch_our_polls(room, live):
+    a = room["actions"]
+    chair, (d1, *_), draft = room["chair"], room["dels"], room["draft_id"]
+    chair.set_mode(draft, "formal")
+    poll = chair.open_poll(("clause", room["clause_ids"][0]), kind="counted")
+    other, _, other_chair_token = a.create_conference("Elsewhere", "Eve")
+    intruder, token = a.add_participant(None, other.id, "Mallory", "Nowhere")
+    od = a.create_draft(None, other.id, "Their draft", [("operative", 0, "Theirs")])
+    a.set_mode(None, od.id, "formal")
+    m = DraftClient(live.url, token)
+    with pytest.raises(Refused, match="Not found"):
+        m.vote(poll, "no")
+    with pytest.raises(Refused, match="Not found"):
+        m.join(draft)
+    # and our delegate cannot vote in their poll
+    oc = DraftClient(live.url, other_chair_token)
+    oc.join(od.id)
+    their_poll = oc.open_poll(("draft", od.id))
+    with pytest.raises(Refused, match="Not found"):
+        d1.vote(their_poll, "yes")
+    m.close()
+    oc.close()
+    # counted poll: only the number cast is shown live
+    d1.vote(poll, "yes")
+    d1.wait_for(lambda c: c.polls.get(poll, {}).get("cast") == 1)
+    assert "tally" not in d1.polls[poll]
+
+
+def test_secret_poll_keeps_no_link(room, live):
+    chair, dels, draft = room["chair"], room["dels"], room["draft_id"]
+    chair.set_mode(draft, "formal")
+    poll = chair.open_poll(("clause", room["clause_ids"][2]), rule="simple", kind="secret")
+    dels[0].vote(poll, "yes")
+    dels[1].vote(poll, "no")
+    dels[2].vote(poll, "yes")
+    dels[1].vote(poll, "yes")  # changed with the receipt the client kept
+    stranger = DraftClient(live.url, room["tokens"][1])  # same delegate, another device
+    with pytest.raises(Refused, match="receipt"):
+        stranger.vote(poll, "no")
+    stranger.close()
+    result = chair.close_poll(poll)
+    assert (result["yes"], result["no"]) == (3, 0)
+    assert "votes" not in result
+    # in the database: who voted, and what was chosen, with nothing joining them
+    with sqlite3.connect(live.db_path) as conn:
+        voters = conn.execute("select * from secret_voters where poll_id = ?", [poll]).fetchall()
+        ballots = conn.execute("select * from secret_ballots where poll_id = ?", [poll]).fetchall()
+        cols = [r[1] for r in conn.execute("pragma table_info(secret_ballots)")]
+        plain = conn.execute("select count(*) from ballots where poll_id = ?", [poll]).fetchone()
+        journal = [
+            r[0] for r in conn.execute("select data from journal where type = 'poll.ballot'")
+        ]
+    assert len(voters) == 3 and len(ballots) == 3
+    assert cols == ["poll_id", "receipt_hash", "choice"]
+    assert plain[0] == 0
+    assert all('"choice"' not in j for j in journal)
+    # rows are kept in key order (WITHOUT ROWID), not in the order ballots came in
+    with sqlite3.connect(live.db_path) as conn:
+        with pytest.raises(sqlite3.OperationalError):
+            conn.execute("select rowid from secret_ballots").fetchall()
+
+
+def test_quorum_and_consensus(room, live):
+    a = room["actions"]
+    chair, dels, draft = room["chair"], room["dels"], room["draft_id"]
+    a.update_conference(None, room["conference"].id, quorum=5)
+    chair.set_mode(draft, "formal")
+    with pytest.raises(Refused, match="Quorum not met: 3 delegates present, 5 required"):
+        chair.open_poll(("clause", room["clause_ids"][0]))
+    a.update_conference(None, room["conference"].id, quorum=3)
+    poll = chair.open_poll(("clause", room["clause_ids"][0]), rule="consensus", seconds=30)
+    result = chair.close_poll(poll)
+    assert result["outcome"] == "adopted" and "consensus" in result["explanation"]
+    poll = chair.open_poll(("clause", room["clause_ids"][1]), rule="consensus", seconds=30)
+    dels[2].vote(poll, "no")  # an objection
+    assert chair.close_poll(poll)["outcome"] == "rejected"
+
+
+def test_193_delegations_vote_at_once(live, tmp_path):
+    from drafting.actions import Actions
+    from drafting.store import Store
+
+    a = Actions(Store(live.db_path))
+    conf, _chair, chair_token = a.create_conference("General Assembly", "President")
+    people = a.import_participants(
+        None,
+        conf.id,
+        [
+            {"name": f"Delegate {i}", "delegation": f"State {i:03}", "role": "delegate"}
+            for i in range(193)
+        ],
+    )
+    d = a.create_draft(None, conf.id, "Resolution", [("operative", 0, "Decides.")])
+    a.set_mode(None, d.id, "formal")
+    chair = DraftClient(live.url, chair_token)
+    chair.join(d.id)
+    with ThreadPoolExecutor(16) as pool:
+        voters = list(pool.map(lambda pt: DraftClient(live.url, pt[1], timeout=30), people))
+        list(pool.map(lambda c: c.join(d.id), voters))
+    try:
+        poll = chair.open_poll(("draft", d.id), rule="two_thirds", kind="recorded")
+        choices = ["yes"] * 130 + ["no"] * 50 + ["abstain"] * 13
+        for c in voters:
+            c.wait_for(lambda c: poll in c.polls, timeout=20)
+        with ThreadPoolExecutor(64) as pool:
+            list(pool.map(lambda vc: vc[0].vote(poll, vc[1]), zip(voters, choices, strict=True)))
+        closed_at = time.monotonic()
+        result = chair.close_poll(poll)
+        assert (result["yes"], result["no"], result["abstain"]) == (130, 50, 13)
+        assert result["required"] == 120 and result["outcome"] == "adopted"
+        assert len(result["votes"]) == 193
+        for n, c in enumerate(voters):
+            try:
+                c.wait_for(lambda c: c.polls[poll].get("state") == "closed", timeout=10)
+            except TimeoutError:
+                raise AssertionError(
+                    f"voter {n} connected={c.sio.connected} saw {c.polls.get(poll)}"
+                ) from None
+        slowest = max(c.polls[poll]["received_at"] for c in voters) - closed_at
+        assert slowest < 1.0, f"the last delegate saw the result {slowest:.2f} s after the close"
+        assert all(c.polls[poll]["result"]["yes"] == 130 for c in voters)
+        assert a.draft(None, d.id).status == "adopted"
+    finally:
+        with ThreadPoolExecutor(16) as pool:
+            list(pool.map(lambda c: c.close(), voters))
+        chair.close()
+
+
+def test_a_full_session(live, live_conf):
+    """The sample declaration through a whole sitting, checked against the record at the end."""
+    from helpers import SAMPLE
+
+    from drafting.demo import FALLBACK
+
+    a = live_conf["actions"]
+    conf = live_conf["conference"]
+    source = SAMPLE if SAMPLE.exists() else FALLBACK
+    draft = a.import_document(None, conf.id, source.read_bytes(), source.name)
+    d1p, d2p, d3p = (a.authenticate(t) for t in live_conf["tokens"][:3])
+    a.set_sponsors(None, draft.id, [d1p.id, d2p.id])
+    chair = DraftClient(live.url, live_conf["chair_token"])
+    chair.join(draft.id)
+    d1, d2, d3 = clients_for(live, live_conf["tokens"][:3], draft.id)
+    try:
+        flat = chair.clauses
+        longs = [c for c in flat if len(c["text"].split()) >= 12 and c["kind"] != "heading"]
+        x, y, z = longs[0], longs[1], longs[-1]
+        words = x["text"].split(" ")
+        third = len(words) // 3
+        p1, p2, p3 = (
+            " ".join(words[:third]),
+            " ".join(words[third : 2 * third]),
+            " ".join(words[2 * third :]),
+        )
+        assert x["text"] == f"{p1} {p2} {p3}"
+        chair.set_mode(draft.id, "formal")
+
+        # three competing amendments on clause x, and a fourth far from them
+        w1 = p1.split(" ")
+        a1 = d1.propose(x["id"], " ".join([w1[0], "URGENTLY", *w1[2:]]) + f" {p2} {p3}", "tone")
+        a2 = d2.propose(
+            x["id"],
+            "Replaces all of this with an entirely different and much longer commitment "
+            f"that the assembly would have to consider on its own merits {p3}",
+            "a new approach",
+        )
+        a3 = d3.propose(x["id"], f"Resolves to {p2} {p3}", "clarity")
+        a4 = d1.propose(x["id"], f"{p1} {p2} {p3} without delay", "urgency")
+        queue = [q["id"] for q in d1.amendments()["queue"] if q["type"] == "amendment"]
+        assert queue[0] == a2  # furthest removed in substance is voted first
+        assert set(queue) == {a1, a2, a3, a4}
+
+        # a2 rejected
+        poll = chair.open_poll(("amendment", a2), rule="simple", kind="recorded")
+        d1.vote(poll, "no")
+        d2.vote(poll, "no")
+        d3.vote(poll, "yes")
+        assert chair.close_poll(poll)["outcome"] == "rejected"
+        # a3 adopted: a1 overlapped it and lapses; a4 did not and is rebased onto it
+        poll = chair.open_poll(("amendment", a3), rule="two_thirds", kind="recorded")
+        for c in (d1, d2, d3):
+            c.vote(poll, "yes")
+        result = chair.close_poll(poll)
+        assert (result["outcome"], result["yes"]) == ("adopted", 3)
+        d2.wait_for(lambda c: c.text(x["id"]) == f"Resolves to {p2} {p3}")
+        listing = {am["id"]: am for am in d1.amendments()["amendments"]}
+        assert listing[a1]["status"] == "lapsed"
+        assert listing[a4]["status"] == "pending"
+        assert listing[a4]["new_text"] == f"Resolves to {p2} {p3} without delay"
+        with pytest.raises(Refused, match="lapsed"):
+            chair.open_poll(("amendment", a1))
+        # the clause cannot be voted before its remaining amendment
+        with pytest.raises(Refused, match="Amendments to a clause are voted before"):
+            chair.open_poll(("clause", x["id"]))
+        poll = chair.open_poll(("amendment", a4), rule="simple", kind="counted")
+        d1.vote(poll, "yes")
+        d2.vote(poll, "abstain")
+        d3.vote(poll, "yes")
+        assert chair.close_poll(poll)["outcome"] == "adopted"
+        final_x = f"Resolves to {p2} {p3} without delay"
+        d3.wait_for(lambda c: c.text(x["id"]) == final_x)
+
+        # a friendly amendment on clause y: both sponsors accept, no vote
+        a5 = d3.propose(y["id"], y["text"] + " (as amended by consensus)", "friendly wording")
+        with pytest.raises(Refused, match="sponsors"):
+            d3.accept(a5)
+        assert d1.accept(a5)["status"] == "pending"
+        assert d2.accept(a5)["status"] == "friendly"
+        d3.wait_for(lambda c: c.text(y["id"]).endswith("(as amended by consensus)"))
+
+        # separate votes on clauses: x adopted, z rejected and gone from the text
+        poll = chair.open_poll(("clause", x["id"]), rule="simple", kind="recorded")
+        for c in (d1, d2, d3):
+            c.vote(poll, "yes")
+        assert chair.close_poll(poll)["outcome"] == "adopted"
+        poll = chair.open_poll(("clause", z["id"]), rule="simple", kind="secret")
+        for c in (d1, d2, d3):
+            c.vote(poll, "no")
+        assert chair.close_poll(poll)["outcome"] == "rejected"
+        d1.wait_for(lambda c: all(k["id"] != z["id"] for k in c.clauses))
+
+        # the vote on the whole
+        poll = chair.open_poll(("draft", draft.id), rule="two_thirds", kind="recorded")
+        d1.vote(poll, "yes")
+        d2.vote(poll, "yes")
+        d3.vote(poll, "no")
+        result = chair.close_poll(poll)
+        assert (result["outcome"], result["required"]) == ("adopted", 2)
+        d1.wait_for(lambda c: c.status == "adopted")
+        with pytest.raises(Refused, match="adopted"):
+            d1.propose(y["id"], "Too late", "")
+        reply = d1.sio.call(
+            "edit", {"clause_id": y["id"], "base_version": 1, "delta": "+x"}, timeout=10
+        )
+        assert "adopted" in reply["error"]["message"]
+
+        # the record says exactly that
+        record = chair.record(draft.id)
+        n = {am["id"]: am["number"] for am in d1.amendments()["amendments"]}
+        assert f"Amendment #{n[a2]} by Delegate 1 (Country 1)" in record
+        for aid, fate in (
+            (a1, "Lapsed"),
+            (a2, "Rejected"),
+            (a3, "Adopted"),
+            (a4, "Adopted"),
+            (a5, "Friendly"),
+        ):
+            line = next(li for li in record.splitlines() if f"Amendment #{n[aid]} by" in li)
+            assert line.endswith(f"**{fate}**."), line
+        assert "Rejected — 1 yes, 2 no, 0 abstentions" in record
+        assert "In favour: Country 2." in record  # names in recorded votes
+        assert "Against: Country 0, Country 1." in record
+        assert "secret ballot" in record and "rejected" in record
+        assert "## The draft as a whole" in record
+        rec = chair.record(draft.id, fmt="json")
+        assert rec["draft"]["status"] == "adopted"
+        # history of clause x: who changed it and why
+        versions = a.history(None, x["id"])
+        assert [v["reason"] for v in versions][-2:] == [
+            f"amendment #{n[a3]}",
+            f"amendment #{n[a4]}",
+        ]
+        # and the export carries the amended text, without the rejected clause
+        exported = chair.call("draft:get", {"draft_id": draft.id})["draft"]
+        texts = [c["text"] for c in exported["clauses"]]
+        assert final_x in str(exported) and z["text"] not in texts
+    finally:
+        for c in (chair, d1, d2, d3):
+            c.close()
