@@ -83,6 +83,7 @@ class DraftClient:
         self.polls: dict[int, dict[str, Any]] = {}  # what this client was told of each poll
         self.amendment_views: dict[int, dict[str, Any]] = {}
         self._receipts: dict[int, str] = {}
+        self.disconnects = 0
         self._states: dict[int, ClauseState] = {}
         self._outline: list[dict[str, Any]] = []
         self._lock = threading.RLock()
@@ -481,7 +482,10 @@ class DraftClient:
             if poll.get("state") != "closed":
                 poll["cast"] = msg["cast"]
                 if "tally" in msg:
-                    poll["tally"] = msg["tally"]
+                    known = {v["participant_id"]: v for v in poll.get("tally", {}).get("votes", [])}
+                    for v in msg["tally"]["votes"]:
+                        known[v["participant_id"]] = v
+                    poll["tally"] = {**msg["tally"], "votes": list(known.values())}
             self._changed.notify_all()
 
     def _on_amendment(self, msg: dict[str, Any]) -> None:
@@ -530,6 +534,7 @@ class DraftClient:
             self._refusal = str(data)
 
     def _on_disconnect(self, *args: Any) -> None:
+        self.disconnects += 1
         self._connected.clear()
         with self._lock:
             self._changed.notify_all()

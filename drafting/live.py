@@ -48,6 +48,7 @@ class Live:
         self.amendment: Callable[[int], Any] = lambda amendment_id: None
         self.poll: Callable[[int], Any] = lambda poll_id: None
         self._tally_due: set[Hashable] = set()
+        self._votes_announced: dict[int, dict[int, Any]] = {}
         self._tally_lock = threading.Lock()
 
     @contextmanager
@@ -98,7 +99,14 @@ class Live:
                 return
             payload = {"draft_id": draft_id, "poll_id": poll_id, "cast": view["cast"]}
             if "tally" in view:
-                payload["tally"] = view["tally"]
+                # recorded polls: counts, and only the ballots cast or changed since the last
+                # message (193 names to 193 screens ten times a second would flood the Wi-Fi)
+                votes = {v["participant_id"]: v for v in view["tally"]["votes"]}
+                with self._tally_lock:
+                    before = self._votes_announced.get(poll_id, {})
+                    self._votes_announced[poll_id] = votes
+                changed = [v for pid, v in votes.items() if before.get(pid) != v]
+                payload["tally"] = {**view["tally"], "votes": changed}
             self.emit("poll:tally", payload, draft_room(draft_id))
 
         self.soon(("tally", poll_id), self.TALLY_EVERY, flush)

@@ -197,10 +197,15 @@ def test_193_delegations_vote_at_once(live, tmp_path):
                 c.wait_for(lambda c: c.polls[poll].get("state") == "closed", timeout=10)
             except TimeoutError:
                 raise AssertionError(
-                    f"voter {n} connected={c.sio.connected} saw {c.polls.get(poll)}"
+                    f"voter {n} connected={c.sio.connected} disconnects={c.disconnects} "
+                    f"last={[e for e, _ in c.received[-5:]]} state={c.polls[poll].get('state')}"
                 ) from None
-        slowest = max(c.polls[poll]["received_at"] for c in voters) - closed_at
-        assert slowest < 1.0, f"the last delegate saw the result {slowest:.2f} s after the close"
+        seen = sorted(c.polls[poll]["received_at"] - closed_at for c in voters)
+        slowest = seen[-1]
+        assert slowest < 1.0, (
+            f"the last delegate saw the result {slowest:.2f} s after the close "
+            f"(first {seen[0]:.2f} s, median {seen[len(seen) // 2]:.2f} s)"
+        )
         assert all(c.polls[poll]["result"]["yes"] == 130 for c in voters)
         assert a.draft(None, d.id).status == "adopted"
     finally:

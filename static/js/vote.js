@@ -270,7 +270,12 @@ export function initVote(app) {
   app.on('poll-tally', (msg) => {
     if (!poll || poll.id !== msg.poll_id) return;
     poll.cast = msg.cast;
-    if (msg.tally) poll.tally = msg.tally;
+    if (msg.tally) {
+      // counts are whole; votes are only those cast or changed since the last message
+      const votes = new Map(((poll.tally && poll.tally.votes) || []).map((v) => [v.participant_id, v]));
+      for (const v of msg.tally.votes || []) votes.set(v.participant_id, v);
+      poll.tally = { ...msg.tally, votes: [...votes.values()] };
+    }
     render();
     app.emit('poll', poll);
   });
