@@ -1537,7 +1537,8 @@ class Actions(ProcedureMixin):
     def clause_for(self, actor: Actor, clause_id: object) -> tuple[Clause, Draft]:
         c = self.store.clause(_int(clause_id, "clause id"))
         if c.status in domain.GONE:
-            raise NotFound(f"Clause {c.id} was deleted.")
+            why = "deleted" if c.status == "deleted" else "rejected by vote"
+            raise NotFound(f"Clause {c.id} is no longer in the text: it was {why}.")
         d = self.store.draft(c.draft_id)
         self._member(actor, d.conference_id)
         return c, d
