@@ -144,6 +144,12 @@ class Live:
                     skip_origin=e.data.get("reason") == "edit",
                 )
             elif e.type in STRUCTURE and e.draft_id is not None:
+                if e.type == "draft.created":
+                    self.emit(
+                        "draft:created",
+                        {"draft_id": e.draft_id, "title": e.data["title"]},
+                        conference_room(e.conference_id),
+                    )
                 if e.draft_id not in structure_done:
                     structure_done.add(e.draft_id)
                     self.emit(

@@ -20,7 +20,7 @@ from flask_socketio import SocketIO, join_room, leave_room
 from .actions import Actions, Behind, draft_summary, participant_view
 from .domain import Participant
 from .errors import DraftingError, Invalid, TooLarge
-from .live import Live, draft_room
+from .live import Live, conference_room, draft_room
 
 log = logging.getLogger(__name__)
 
@@ -222,6 +222,13 @@ def register(socketio: SocketIO) -> None:
             "me": participant_view(conn.participant),
             "presence": presence(view["id"]),
         }
+
+    @on("conference:follow")
+    def conference_follow(conn: Connection, data: dict[str, Any]) -> dict[str, Any]:
+        """The conference page: hear of arrivals, new drafts and mode changes as they happen."""
+        conf = _actions().conference(conn.participant, data.get("conference_id"))
+        join_room(conference_room(conf.id))
+        return {}
 
     @on("leave")
     def leave(conn: Connection, data: dict[str, Any]) -> dict[str, Any]:

@@ -175,3 +175,34 @@ def test_export_endpoint(client, setup):
     assert "1. Decides to act;" in r.get_data(as_text=True)
     r = client.get(f"/api/drafts/{d['id']}/export?format=pdf", headers=bearer(tok))
     assert r.status_code == 400
+
+
+def test_word_upload_from_the_signed_in_page(client, setup, tmp_path):
+    import io
+
+    import docx
+
+    doc = docx.Document()
+    doc.add_paragraph("Resolution on rivers")
+    doc.add_paragraph("The Assembly,")
+    doc.add_paragraph("1. Decides to protect rivers;")
+    buf = io.BytesIO()
+    doc.save(buf)
+    client.get(f"/join/{setup['chair']}")
+    url = f"/api/conferences/{setup['cid']}/drafts"
+
+    def form():
+        return {"file": (io.BytesIO(buf.getvalue()), "rivers.docx")}
+
+    # a cross-site form (no JSON, no header) is refused, and nothing is created
+    r = client.post(url, data=form(), content_type="multipart/form-data")
+    assert r.status_code == 400
+    r = client.post(
+        url, data=form(), content_type="multipart/form-data", headers={"X-Drafting": "1"}
+    )
+    assert r.status_code == 201, r.get_json()
+    draft = r.get_json()
+    assert draft["title"] == "Resolution on rivers"
+    assert draft["clauses"][-1]["text"] == "Decides to protect rivers;"
+    drafts = client.get(f"/api/conferences/{setup['cid']}/drafts").get_json()
+    assert [d["title"] for d in drafts].count("Resolution on rivers") == 1

@@ -1,15 +1,15 @@
 /**
- * The conference page: its drafts, who is present (refreshed every few seconds: there is no
- * socket event to follow a conference yet), and for the chair: invite participants, set the
- * rules, import a draft.
+ * The conference page: its drafts, who is present (live: the page follows the conference's
+ * room and refreshes when someone arrives or leaves, a draft is added or changes mode), and for
+ * the chair: invite participants, set the rules, import a draft.
  */
-import { api } from './net.js';
+import { api, connect } from './net.js';
 import { $, announce, fill, h, toast } from './dom.js';
 
 const body = document.body;
 const conferenceId = Number(body.dataset.conferenceId);
 const chair = body.dataset.meRole === 'chair';
-const REFRESH_MS = 4000;
+const REFRESH_MS = 30000; // a safety net: changes arrive live over the socket
 
 const MAJORITIES = {
   simple: 'Simple majority',
@@ -111,6 +111,26 @@ document.addEventListener('visibilitychange', () => {
 });
 refresh();
 
+// Live: follow the conference's room; every change there is a cue to refresh the lists.
+const socket = connect();
+let soon = 0;
+function refreshSoon() {
+  window.clearTimeout(soon);
+  soon = window.setTimeout(refresh, 150);
+}
+socket.on('connect', () => {
+  socket.emit('conference:follow', { conference_id: conferenceId }, () => refreshSoon());
+});
+for (const event of [
+  'participant:present',
+  'participant:added',
+  'conference:updated',
+  'draft:created',
+  'draft:mode',
+]) {
+  socket.on(event, refreshSoon);
+}
+
 async function copy(text, input) {
   try {
     await navigator.clipboard.writeText(text);
@@ -196,13 +216,7 @@ if (chair) {
       const link = document.querySelector(`#drafts [data-draft="${draft.id}"] a`);
       if (link) link.focus();
     } catch (err) {
-      const word = file && /\.docx$/i.test(file.name);
-      toast(
-        word && err.code === 'invalid' && /JSON/.test(err.message)
-          ? 'This server does not take Word files from the browser yet: open the file, copy its text and paste it here.'
-          : err.message,
-        { error: true },
-      );
+      toast(err.message, { error: true });
     } finally {
       button.disabled = false;
     }

@@ -16,7 +16,12 @@ export class Refused extends Error {
 
 /** fetch() a JSON API path; writes are JSON (cookie-authenticated writes must be). */
 export async function api(method, path, body) {
-  const init = { method, credentials: 'same-origin', headers: { Accept: 'application/json' } };
+  // X-Drafting: a header no cross-site form can send; the server takes it as our page's mark
+  const init = {
+    method,
+    credentials: 'same-origin',
+    headers: { Accept: 'application/json', 'X-Drafting': '1' },
+  };
   if (body instanceof FormData) {
     init.body = body;
   } else if (body !== undefined) {
