@@ -7,8 +7,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 REPO = Path(__file__).resolve().parents[1]
 BENCH = REPO / "benchmarks"
 
@@ -28,7 +26,6 @@ def last_json(args: list[str], timeout: float) -> dict:
 
 
 def test_live_edit_tiny_run_converges() -> None:
-    pytest.importorskip("aiohttp")  # socketio.AsyncClient's transport
     r = last_json(
         [
             str(BENCH / "live_edit.py"),
@@ -44,7 +41,6 @@ def test_live_edit_tiny_run_converges() -> None:
 
 
 def test_live_edit_etherpad_model_tiny_run() -> None:
-    pytest.importorskip("aiohttp")
     r = last_json(
         [
             str(BENCH / "live_edit.py"),
