@@ -31,7 +31,7 @@ clause. A clause holds at most 20,000 characters and 80 authors add 800 a second
 clause fills in about 24 s: the default duration here (20 s, plus 1 s of warm-up) fits in one
 clause. For longer runs (or more authors) every writer moves on to the next clause of the
 draft on a fixed schedule: after the time in which the load types 18,000 characters (e.g.
-21.8 s at 80 authors, 14.7 s at 120), as a room moving to a fresh paragraph would. The
+21.6 s at 80 authors, 14.6 s at 120), as a room moving to a fresh paragraph would. The
 schedule is set by what is typed, not by what each client has seen, so a server that lags
 cannot make writers overfill a clause (deciding from each client's own copy did: at 120
 authors copies lagged by seconds and edits were refused as too long). The load stays the
