@@ -67,6 +67,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     socketio.init_app(
         app,
         async_mode="threading",
+        # a client's events run in its connection's own thread, in order: no thread (and no
+        # SQLite connection) per event, and one delegate's edits cannot overtake each other
+        async_handlers=False,
         message_queue=app.config["MESSAGE_QUEUE"],
         max_http_buffer_size=4 * 1024 * 1024,
         ping_interval=10,

@@ -54,6 +54,7 @@ class ClauseState:
     inflight: Inflight | None = None
     resyncing: bool = False
     info: dict[str, Any] = field(default_factory=dict)
+    held: list[dict[str, Any]] = field(default_factory=list)  # broadcasts that beat our ack
 
     @property
     def idle(self) -> bool:
@@ -395,7 +396,11 @@ class DraftClient:
                 else:
                     st.local = textsync.merge3(inf.sent_text, server_text, st.local).text
                 st.base_text, st.base_version = server_text, version
+                held, st.held = sorted(st.held, key=lambda m: m["version"]), []
+                for m in held:
+                    self._on_edited(m)
             else:
+                st.held = []
                 err = (reply or {}).get("error", {}) if isinstance(reply, dict) else {}
                 clause = reply.get("clause") if isinstance(reply, dict) else None
                 if err.get("code") == "behind" and clause:
@@ -442,8 +447,13 @@ class DraftClient:
         with self._lock:
             self.received.append(("clause:edited", msg))
             st = self._states.get(msg["clause_id"])
-            if st is None or st.inflight is not None or msg["version"] <= st.base_version:
-                return  # an acknowledgement will bring the current text
+            if st is None or msg["version"] <= st.base_version:
+                return
+            if st.inflight is not None:
+                # the acknowledgement brings the text up to our own version; a broadcast of a
+                # later version can overtake it: keep it for after the acknowledgement
+                st.held.append(msg)
+                return
             if msg["base_version"] != st.base_version:
                 if not st.resyncing:
                     self._resync(st)

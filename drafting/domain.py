@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 
-from .errors import Conflict, Invalid, NotFound
+from .errors import Conflict, Invalid, NotFound, TooLarge
 
 ROLES = ("chair", "delegate", "observer")
 DRAFT_STATUSES = ("drafting", "formal", "voting", "adopted", "rejected", "withdrawn")
@@ -165,7 +165,7 @@ def check_clause_text(text: object) -> str:
     if not isinstance(text, str):
         raise Invalid("Clause text must be a string.")
     if len(text) > MAX_CLAUSE_CHARS:
-        raise Invalid(
+        raise TooLarge(
             f"A clause can hold at most {MAX_CLAUSE_CHARS:,} characters; this one would have "
             f"{len(text):,}."
         )

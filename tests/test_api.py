@@ -115,7 +115,7 @@ def test_bad_input_is_a_clear_json_error(client, setup):
         json={"kind": "operative", "text": "x" * 20001},
         headers=bearer(tok),
     )
-    assert r.status_code == 400
+    assert r.status_code == 413 and "20,000" in r.get_json()["error"]["message"]
     r = client.get("/api/drafts/99999", headers=bearer(tok))
     assert r.status_code == 404
     r = client.post(

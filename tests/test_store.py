@@ -8,7 +8,7 @@ import pytest
 from sqlite_utils import Database
 
 from drafting.actions import Actions, hash_token
-from drafting.errors import Invalid, NotFound
+from drafting.errors import Invalid, NotFound, TooLarge
 from drafting.store import Store, migrations
 
 
@@ -138,5 +138,5 @@ def test_roles_are_enforced(actions: Actions, conference):
     stranger, _ = actions.add_participant(None, other.id, "Stranger")
     with pytest.raises(NotFound):
         actions.draft_view(stranger, d.id)
-    with pytest.raises(Invalid, match="20,000"):
+    with pytest.raises(TooLarge, match="20,000"):
         actions.add_clause(delegate, d.id, "operative", "x" * 20_001)

@@ -135,6 +135,7 @@ export class DocSync {
     const st = this.states.get(id);
     if (!st || st.inflight !== inf) return;
     st.inflight = null;
+    if (!(reply && reply.ok)) st.held = [];
     if (reply && reply.ok) {
       const { text, version } = reply;
       if (version >= st.baseVersion) {
@@ -144,6 +145,9 @@ export class DocSync {
         st.baseVersion = version;
       }
       this.hooks.onText(id, 'ack');
+      const held = (st.held || []).sort((a, b) => a.version - b.version);
+      st.held = [];
+      for (const m of held) this.onEdited(m);
     } else {
       const err = (reply && reply.error) || { code: 'server_error', message: 'No answer.' };
       if (err.code === 'behind' && reply.clause) {
@@ -188,7 +192,13 @@ export class DocSync {
   /** A `clause:edited` broadcast. Returns true when it changed the base. */
   onEdited(msg) {
     const st = this.states.get(msg.clause_id);
-    if (!st || st.inflight || msg.version <= st.baseVersion) return false;
+    if (!st || msg.version <= st.baseVersion) return false;
+    if (st.inflight) {
+      // The acknowledgement brings the text up to our own version; a broadcast of a later
+      // version can overtake it, so keep those and apply them after the acknowledgement.
+      (st.held ||= []).push(msg);
+      return false;
+    }
     if (msg.base_version !== st.baseVersion) {
       if (!st.resyncing) this.resync(st);
       return false;
