@@ -8,7 +8,7 @@ import pytest
 from sqlite_utils import Database
 
 from drafting.actions import Actions, hash_token
-from drafting.errors import Invalid, NotFound, TooLarge
+from drafting.errors import NotFound, TooLarge
 from drafting.store import Store, migrations
 
 
