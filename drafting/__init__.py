@@ -7,6 +7,14 @@ blueprints and Socket.IO.
 from __future__ import annotations
 
 import os
+
+if os.environ.get("DRAFTING_GEVENT_PATCHED") == "1":
+    # `drafting serve` re-executes itself with this set, so that gevent patches the standard
+    # library before anything (ssl, sockets, threads) is imported.
+    from gevent import monkey
+
+    monkey.patch_all()
+
 import secrets
 from typing import Any
 
@@ -66,7 +74,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     sockets.register(socketio)
     socketio.init_app(
         app,
-        async_mode="threading",
+        async_mode="gevent" if os.environ.get("DRAFTING_WORKER") == "gevent" else "threading",
         # a client's events run in its connection's own thread, in order: no thread (and no
         # SQLite connection) per event, and one delegate's edits cannot overtake each other
         async_handlers=False,

@@ -341,9 +341,18 @@ def record_cmd(draft_id: int, fmt: str) -> None:
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
 @click.option("--demo", is_flag=True, help="Create (once) a demo conference and print its links.")
-@click.option("--threads", default=400, show_default=True, type=int, help="Worker threads.")
+@click.option(
+    "--threads", default=400, show_default=True, type=int, help="Threads (DRAFTING_WORKER=gthread)."
+)
 def serve(host: str, port: int, demo: bool, threads: int) -> None:
-    """Run the live server (gunicorn, threads and WebSocket), fit for a conference room."""
+    """Run the live server (gunicorn, gevent and WebSocket), fit for a conference room."""
+    if os.environ.get("DRAFTING_WORKER", "gevent") == "gevent" and not os.environ.get(
+        "DRAFTING_GEVENT_PATCHED"
+    ):
+        # start again in a process where gevent patches the standard library first
+        os.environ["DRAFTING_GEVENT_PATCHED"] = "1"
+        sys.stdout.flush()
+        os.execv(sys.executable, [sys.executable, "-m", "drafting", *sys.argv[1:]])
     path = db_path()
     os.environ["DRAFTING_DB"] = path
     base_url = os.environ.get("DRAFTING_BASE_URL") or f"http://{host}:{port}"

@@ -133,6 +133,9 @@ class DraftClient:
             raise Refused(f"Unexpected answer to {event}: {reply!r}", "protocol")
         if "error" in reply:
             raise Refused(reply["error"]["message"], reply["error"]["code"])
+        if isinstance(reply.get("outline"), list):  # a structure change: act on it at once
+            with self._lock:
+                self._set_outline(reply["outline"])
         return reply
 
     def join(self, draft_id: int) -> None:

@@ -77,6 +77,11 @@ def error(e: DraftingError) -> dict[str, Any]:
     return out
 
 
+def _outline(conn: Connection, draft_id: int) -> list[dict[str, Any]]:
+    """The numbered clause tree, for answers to structure changes."""
+    return cast(list[dict[str, Any]], _actions().draft_view(conn.participant, draft_id)["clauses"])
+
+
 def presence(draft_id: int) -> list[dict[str, Any]]:
     """Who is in a draft, and which clause each is in (this process's connections)."""
     people: dict[int, dict[str, Any]] = {}
@@ -287,18 +292,23 @@ def register(socketio: SocketIO) -> None:
             data.get("parent_id"),
             data.get("after_id"),
         )
-        return {"clause_id": c.id}
+        return {"clause_id": c.id, "outline": _outline(conn, c.draft_id)}
 
     @on("clause:move")
     def clause_move(conn: Connection, data: dict[str, Any]) -> dict[str, Any]:
-        _actions().move_clause(
+        a = _actions()
+        a.move_clause(
             conn.participant, data.get("clause_id"), data.get("parent_id"), data.get("after_id")
         )
-        return {}
+        c, _ = a.clause_for(conn.participant, data.get("clause_id"))
+        return {"outline": _outline(conn, c.draft_id)}
 
     @on("clause:delete")
     def clause_delete(conn: Connection, data: dict[str, Any]) -> dict[str, Any]:
-        return {"deleted": _actions().delete_clause(conn.participant, data.get("clause_id"))}
+        a = _actions()
+        c, _ = a.clause_for(conn.participant, data.get("clause_id"))
+        deleted = a.delete_clause(conn.participant, c.id)
+        return {"deleted": deleted, "outline": _outline(conn, c.draft_id)}
 
     @on("draft:get")
     def draft_get(conn: Connection, data: dict[str, Any]) -> dict[str, Any]:

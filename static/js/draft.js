@@ -53,8 +53,12 @@ const app = {
       }
     }
   },
-  request(event, data) {
-    return request(this.socket, event, data);
+  async request(event, data) {
+    const reply = await request(this.socket, event, data);
+    // Structure changes answer with the new outline: act on it at once, before the room's
+    // `draft:outline` arrives, so a second move starts from where the first one left off.
+    if (reply && Array.isArray(reply.outline)) setOutline(reply.outline);
+    return reply;
   },
   /** May this person change the text and structure now (offline, typing still is kept)? */
   editable() {
