@@ -58,7 +58,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     live = Live(socketio)
     actions = Actions(store, notify=live.publish)
-    live.outline = lambda draft_id: actions.draft_view(None, draft_id)["clauses"]
+    live.outline = lambda draft_id: actions.outline(None, draft_id)
     live.amendment = lambda aid: actions.amendment_view(store.amendment(aid))
     live.poll = lambda pid: actions.poll_view(store.poll(pid))
     app.extensions["drafting"] = {"store": store, "actions": actions, "live": live}

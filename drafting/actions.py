@@ -115,9 +115,6 @@ class ProcedureMixin:
             data={"amendment_id": a.id, "number": a.number, **data},
         )
 
-    def _open_poll_for(self, draft_id: int) -> Poll | None:
-        return self.store.open_poll(draft_id)
-
     def _check_not_under_vote(self, d: Draft, clause_id: int) -> None:
         """While a clause, an amendment to it or the whole draft is voted on, it is frozen."""
         poll = self.store.open_poll(d.id)
@@ -343,9 +340,8 @@ class ProcedureMixin:
             return f"{p.name} ({p.delegation})" if p.delegation else p.name
 
         all_clauses = self.store.clauses(d.id, include_deleted=True)
-        live_refs = {
-            e.clause.id: domain.describe(e) for e in domain.flatten(domain.outline(all_clauses))
-        }
+        entries = domain.flatten(domain.outline(all_clauses))
+        live_refs = {e.clause.id: domain.describe(e) for e in entries}
         polls = self.store.polls(d.id)
         votes_on: dict[tuple[str, int], list[dict[str, Any]]] = {}
         for n, poll in enumerate(polls, start=1):
@@ -355,20 +351,10 @@ class ProcedureMixin:
             votes_on.setdefault((poll.subject_type, poll.subject_id), []).append(entry)
         amendments = self.store.amendments(d.id)
         clauses_out = []
-        order = {
-            c.id: i
-            for i, c in enumerate(
-                sorted(all_clauses, key=lambda c: (c.parent_id or 0, c.position, c.id))
-            )
-        }
-        flat_ids = [e.clause.id for e in domain.flatten(domain.outline(all_clauses))]
-        rest = [
-            c.id for c in sorted(all_clauses, key=lambda c: order[c.id]) if c.id not in flat_ids
-        ]
-        by_id = {c.id: c for c in all_clauses}
-        for cid in flat_ids + rest:
-            c = by_id[cid]
-            ams = [a for a in amendments if a.clause_id == cid]
+        # the text in document order, then what left it (deleted, rejected) in creation order
+        gone = sorted((c for c in all_clauses if c.status in domain.GONE), key=lambda c: c.id)
+        for c in [e.clause for e in entries] + gone:
+            ams = [a for a in amendments if a.clause_id == c.id]
             clauses_out.append(
                 {
                     "id": c.id,
@@ -397,9 +383,10 @@ class ProcedureMixin:
             )
         events = []
         for e in self.store.journal(draft_id=d.id):
-            if e.type in ("poll.ballot", "clause.edited") and e.data.get("reason") == "edit":
-                continue
-            if e.type == "poll.ballot":
+            # keystrokes are in the history of each clause; ballots only as the poll allows
+            if e.type == "poll.ballot" or (
+                e.type == "clause.edited" and e.data.get("reason") == "edit"
+            ):
                 continue
             events.append(
                 {
@@ -1480,10 +1467,15 @@ class Actions(ProcedureMixin):
             "title": d.title,
             "status": d.status,
             "sponsors": list(d.sponsors),
-            "clauses": [clause_view(e) for e in domain.outline(self.store.clauses(d.id))],
+            "clauses": self.outline(actor, d.id),
             **self.amendments_view(actor, d.id),
             "poll": self.poll_view(open_poll) if open_poll else None,
         }
+
+    def outline(self, actor: Actor, draft_id: object) -> list[dict[str, Any]]:
+        """Just the numbered clause tree: what a structure change needs to send."""
+        d = self.draft(actor, draft_id)
+        return [clause_view(e) for e in domain.outline(self.store.clauses(d.id))]
 
     def set_mode(self, actor: Actor, draft_id: object, mode: object) -> Draft:
         d = self.draft(actor, draft_id)

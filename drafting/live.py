@@ -48,12 +48,12 @@ class Live:
         self.outline: Callable[[int], Any] = lambda draft_id: None
         self.amendment: Callable[[int], Any] = lambda amendment_id: None
         self.poll: Callable[[int], Any] = lambda poll_id: None
-        self._tally_due: set[Hashable] = set()
+        self._due: set[Hashable] = set()
         self._outbox: queue.SimpleQueue[tuple[str, Any, str, str | None]] = queue.SimpleQueue()
         self._sender: threading.Thread | None = None
         self._sender_lock = threading.Lock()
         self._votes_announced: dict[int, dict[int, Any]] = {}
-        self._tally_lock = threading.Lock()
+        self._due_lock = threading.Lock()
 
     @contextmanager
     def origin(self, sid: str | None) -> Iterator[None]:
@@ -95,14 +95,14 @@ class Live:
         as a few messages; and they leave from a thread of their own, never from inside the
         handler of a connection that is closing.
         """
-        with self._tally_lock:
-            if key in self._tally_due:
+        with self._due_lock:
+            if key in self._due:
                 return
-            self._tally_due.add(key)
+            self._due.add(key)
 
         def run() -> None:
-            with self._tally_lock:
-                self._tally_due.discard(key)
+            with self._due_lock:
+                self._due.discard(key)
             try:
                 fn()
             except Exception:  # a timer thread has no one to report to but the log
@@ -124,7 +124,7 @@ class Live:
                 # recorded polls: counts, and only the ballots cast or changed since the last
                 # message (193 names to 193 screens ten times a second would flood the Wi-Fi)
                 votes = {v["participant_id"]: v for v in view["tally"]["votes"]}
-                with self._tally_lock:
+                with self._due_lock:
                     before = self._votes_announced.get(poll_id, {})
                     self._votes_announced[poll_id] = votes
                 changed = [v for pid, v in votes.items() if before.get(pid) != v]

@@ -79,7 +79,7 @@ def error(e: DraftingError) -> dict[str, Any]:
 
 def _outline(conn: Connection, draft_id: int) -> list[dict[str, Any]]:
     """The numbered clause tree, for answers to structure changes."""
-    return cast(list[dict[str, Any]], _actions().draft_view(conn.participant, draft_id)["clauses"])
+    return _actions().outline(conn.participant, draft_id)
 
 
 def presence(draft_id: int) -> list[dict[str, Any]]:

@@ -412,8 +412,7 @@ def add_clause(draft_id: int) -> Any:
 
 
 def _clause_in_draft(draft_id: int, clause_id: int) -> dict[str, Any]:
-    view = actions().draft_view(g.participant, draft_id)
-    stack = list(view["clauses"])
+    stack = actions().outline(g.participant, draft_id)
     while stack:
         c = stack.pop()
         if c["id"] == clause_id:
