@@ -103,9 +103,15 @@ export function initPanel(app) {
     propose: (c) => openPropose({ clause: c }),
   };
 
+  // Commands run one after another: a second key press waits for the first one's new outline,
+  // so "outdent, then down" moves the clause from where the outdent left it.
+  let chain = Promise.resolve();
   app.on('command', (name, id) => {
-    const c = app.index.get(id);
-    if (c && commands[name]) commands[name](c);
+    chain = chain.then(() => {
+      const c = app.index.get(id);
+      if (c && commands[name]) return commands[name](c);
+      return undefined;
+    }).catch((err) => app.refused(err));
   });
 
   // --- the margin ----------------------------------------------------------------------------
