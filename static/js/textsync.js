@@ -230,8 +230,40 @@ export function makeTextSync(DiffMatchPatch) {
     return out.join('');
   }
 
-  /** Edits [start, end, text] on base offsets, word-aligned, on whole characters. */
+  /**
+   * Edits [start, end, text] on base offsets, word-aligned, on whole characters. A word-aligned
+   * replacement that only inserts (two insertions around kept text) is split back into its
+   * insertions, so a merge never writes the kept text twice (textsync._edits says more).
+   */
   function edits(base, other) {
+    const result = [];
+    for (const [start, end, text] of wordEdits(base, other)) {
+      if (end > start && text.length > end - start) {
+        const inserts = insertions(base.slice(start, end), text);
+        if (inserts) {
+          for (const [at, ins] of inserts) result.push([start + at, start + at, ins]);
+          continue;
+        }
+      }
+      result.push([start, end, text]);
+    }
+    return result;
+  }
+
+  /** `next` as insertions into `old` ([offset in old, text]), or null if it deletes anything. */
+  function insertions(old, next) {
+    const found = [];
+    let pos = 0;
+    for (const [op, text] of wholeCharacters(diff(old, next))) {
+      if (op === DELETE) return null;
+      if (op === EQUAL) pos += text.length;
+      else if (found.length && found[found.length - 1][0] === pos) found[found.length - 1][1] += text;
+      else found.push([pos, text]);
+    }
+    return found;
+  }
+
+  function wordEdits(base, other) {
     const diffs = diff(base, other);
     dmp.diff_cleanupSemantic(diffs);
     const result = [];
