@@ -117,6 +117,7 @@ class AsyncDraftClient:
         # It is a class attribute of the packet classes, so it holds process-wide.
         self.sio = socketio.AsyncClient(reconnection=False, json=json)
         self.sio.on("clause:edited", self._on_edited)
+        self.sio.on("clauses:edited", self._on_edits)
         self.sio.on("disconnect", self._on_disconnect)
 
     # --- connection --------------------------------------------------------------------------
@@ -285,6 +286,38 @@ class AsyncDraftClient:
             self._flush(st)
 
         self._spawn(self.sio.emit("clause:get", {"clause_id": st.id}, callback=done))
+
+    def _on_edits(self, msg: dict[str, Any]) -> None:
+        """Several edits in one message, oldest first: a clause's run of deltas is applied to
+        its base and merged under local typing once (as ``drafting/client.py`` does)."""
+        runs: dict[int, list[dict[str, Any]]] = {}
+        for m in msg.get("edits", []):
+            self.counts["edited"] += 1
+            self.on_edited(self, m)
+            runs.setdefault(m["clause_id"], []).append(m)
+        for clause_id, edits in runs.items():
+            st = self.states.get(clause_id)
+            if st is None:
+                continue
+            if st.inflight is not None or st.resyncing:
+                st.held.extend(m for m in edits if m["version"] > st.base_version)
+                continue
+            text, version = st.base_text, st.base_version
+            for m in edits:
+                if m["version"] <= version:
+                    self.counts["ignored"] += 1
+                    continue
+                if m["base_version"] != version:
+                    self.counts["gaps"] += 1
+                    break
+                try:
+                    text, version = textsync.apply_delta(text, m["delta"]), m["version"]
+                except textsync.DeltaError:
+                    break
+            if version != st.base_version:
+                self._take(st, text, version, "delta")
+            if version < edits[-1]["version"] and not st.resyncing:
+                self._resync(st)
 
     def _on_edited(self, msg: dict[str, Any]) -> None:
         self.counts["edited"] += 1

@@ -1612,11 +1612,14 @@ class Actions(ProcedureMixin):
         edit_id: str | None = None,
         extra: dict[str, Any] | None = None,
         rebase: str = "edit",
+        delta: str | None = None,
     ) -> list[Event]:
         """Store a clause's next version; the caller journals the events returned.
 
         Open amendments to the clause are carried onto the new text (`rebase` says why the
-        text changed: a live "edit" or an adopted "amendment").
+        text changed: a live "edit" or an adopted "amendment"). The journal keeps the delta
+        from the old text to the new; every whole text is in `clause_versions`. `delta`, when
+        given, is already that change (a live edit applied exactly) and is not diffed again.
         """
         version = c.version + 1
         self.store.set_clause_text(c.id, new_text, version, self._aid(actor), reason, edit_id)
@@ -1629,11 +1632,9 @@ class Actions(ProcedureMixin):
                 clause_id=c.id,
                 actor_id=self._aid(actor),
                 data={
-                    "before": c.text,
-                    "after": new_text,
                     "version": version,
                     "base_version": base_version,
-                    "delta": textsync.make_delta(c.text, new_text),
+                    "delta": delta if delta is not None else textsync.make_delta(c.text, new_text),
                     "reason": reason,
                     **(extra or {}),
                 },
@@ -1684,8 +1685,10 @@ class Actions(ProcedureMixin):
                     raise Invalid(
                         f"Version {base} of clause {cid} does not exist (it is at {c.version})."
                     )
+                exact: str | None = None
                 if base == c.version:
                     new_text = textsync.apply_delta(c.text, delta)
+                    exact = delta
                 else:
                     if c.version - base > MAX_REBASE_VERSIONS:
                         raise Behind(cid, c.version, c.text)
@@ -1699,7 +1702,7 @@ class Actions(ProcedureMixin):
                     return EditResult(c, False, [])
                 version = c.version + 1
                 events = self._commit(
-                    self._write_text(actor, d, c, new_text, base, "edit", edit_id)
+                    self._write_text(actor, d, c, new_text, base, "edit", edit_id, delta=exact)
                 )
             # told while the clause is still locked, so broadcasts leave in version order
             self._publish(events)

@@ -100,6 +100,7 @@ class DraftClient:
         self.sio.on("connect", self._on_connect)
         self.sio.on("disconnect", self._on_disconnect)
         self.sio.on("clause:edited", self._on_edited)
+        self.sio.on("clauses:edited", self._on_edits)
         self.sio.on("draft:outline", self._on_outline)
         self.sio.on("draft:mode", self._on_mode)
         self.sio.on("presence", self._on_presence)
@@ -445,6 +446,36 @@ class DraftClient:
         with self._lock:
             self.received.append((event, data))
             self._changed.notify_all()
+
+    def _on_edits(self, msg: dict[str, Any]) -> None:
+        """Several edits of a busy draft in one message, oldest first: each clause's run of
+        deltas is applied to its base and merged under local typing once, not per delta."""
+        with self._lock:
+            self.received.append(("clauses:edited", msg))
+            runs: dict[int, list[dict[str, Any]]] = {}
+            for m in msg.get("edits", []):
+                runs.setdefault(m["clause_id"], []).append(m)
+            for clause_id, edits in runs.items():
+                st = self._states.get(clause_id)
+                if st is None:
+                    continue
+                if st.inflight is not None:
+                    st.held.extend(m for m in edits if m["version"] > st.base_version)
+                    continue
+                text, version = st.base_text, st.base_version
+                for m in edits:
+                    if m["version"] <= version:
+                        continue
+                    if m["base_version"] != version:
+                        break  # a gap: take what we have, then ask for the rest
+                    try:
+                        text, version = textsync.apply_delta(text, m["delta"]), m["version"]
+                    except textsync.DeltaError:
+                        break
+                if version != st.base_version:
+                    self._rebase(st, text, version)
+                if version < edits[-1]["version"] and not st.resyncing:
+                    self._resync(st)
 
     def _on_edited(self, msg: dict[str, Any]) -> None:
         with self._lock:

@@ -21,7 +21,7 @@ EVENT_TYPES: dict[str, str] = {
     "draft.mode": "before, after (status)",
     "draft.sponsors": "before, after (participant ids)",
     "clause.added": "kind, text, parent_id, after_id, version",
-    "clause.edited": "before, after (text), version, base_version, reason",
+    "clause.edited": "version, base_version, delta (turns version - 1 into version), reason",
     "clause.moved": "before, after ({parent_id, position})",
     "clause.deleted": "text, ids (the clause and its sub-clauses)",
     "amendment.proposed": "number, kind, clause_id, base_version, new_text, reason",

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import queue
 import threading
+import time
 from collections.abc import Callable, Hashable, Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -68,8 +69,8 @@ class Live:
         """Queue a message for the room; one sender thread sends them all, in order.
 
         Actions queue their broadcasts while they still hold the clause's lock, so messages
-        leave in version order, but the fan-out (about 0.1 ms per recipient) no longer holds
-        up the next edit of the clause or the author's acknowledgement.
+        leave in version order, but the fan-out (tens of microseconds per recipient) does not
+        hold up the next edit of the clause or the author's acknowledgement.
         """
         skip = getattr(self._local, "sid", None) if skip_origin else None
         with self._sender_lock:
@@ -78,13 +79,69 @@ class Live:
                 self._sender.start()
         self._outbox.put((event, payload, room, skip))
 
+    EDIT_GAP = 0.02  # seconds: at most one edit message per room this often; the rest batch
+
     def _send_loop(self) -> None:
+        """Send the outbox in order. Edits of a busy room travel together.
+
+        The first `clause:edited` for a room leaves at once. One that comes within `EDIT_GAP`
+        of the room's last edit message waits until the gap is over, gathering the edits that
+        arrive meanwhile, and they leave as one `clauses:edited`. Eighty authors typing into
+        one clause make 200 edits a second: sent one by one that is 16,000 messages a second
+        for the server to write and for every delegate's laptop to read; batched, about 50 a
+        second per recipient, each at most 20 ms late. Any other message for the room first
+        sends the edits waiting for it, so the order in which the room sees things holds.
+        """
+        waiting: dict[str, list[tuple[Any, str | None]]] = {}
+        due: dict[str, float] = {}
+        last: dict[str, float] = {}
         while True:
-            event, payload, room, skip = self._outbox.get()
+            now = time.monotonic()
+            timeout = max(0.0, min(due.values()) - now) if due else None
             try:
-                self.socketio.emit(event, payload, to=room, skip_sid=skip)
-            except Exception:  # one bad message must not stop the others
-                log.exception("could not send %s to %s", event, room)
+                item = self._outbox.get(timeout=timeout)
+            except queue.Empty:
+                item = None
+            now = time.monotonic()
+            if item is not None:
+                event, payload, room, skip = item
+                if event == "clause:edited":
+                    if room in waiting:
+                        waiting[room].append((payload, skip))
+                    elif now - last.get(room, -1e9) >= self.EDIT_GAP:
+                        last[room] = now
+                        self._send(event, payload, room, skip)
+                    else:
+                        waiting[room] = [(payload, skip)]
+                        due[room] = last[room] + self.EDIT_GAP
+                else:
+                    if room in waiting:
+                        self._send_edits(room, waiting.pop(room))
+                        del due[room]
+                    self._send(event, payload, room, skip)
+            for room in [r for r, t in due.items() if t <= now]:
+                last[room] = now
+                self._send_edits(room, waiting.pop(room))
+                del due[room]
+            if len(last) > 1000:  # forget rooms that have been quiet
+                last = {r: t for r, t in last.items() if now - t < self.EDIT_GAP}
+
+    def _send_edits(self, room: str, edits: list[tuple[Any, str | None]]) -> None:
+        if len(edits) == 1:
+            self._send("clause:edited", edits[0][0], room, edits[0][1])
+            return
+        # one message for everyone: an author may find its own edit in it (a client ignores
+        # versions it already has), which costs less than a message per recipient
+        skips = {skip for _p, skip in edits}
+        skip = skips.pop() if len(skips) == 1 else None
+        payload = {"draft_id": edits[0][0]["draft_id"], "edits": [p for p, _s in edits]}
+        self._send("clauses:edited", payload, room, skip)
+
+    def _send(self, event: str, payload: Any, room: str, skip: str | None) -> None:
+        try:
+            self.socketio.emit(event, payload, to=room, skip_sid=skip)
+        except Exception:  # one bad message must not stop the others
+            log.exception("could not send %s to %s", event, room)
 
     TALLY_EVERY = 0.1  # seconds: ballots arriving together are announced together
 

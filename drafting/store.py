@@ -341,7 +341,14 @@ class Store:
             "actor_id": event.actor_id,
             "data": json.dumps(event.data, ensure_ascii=False),
         }
-        event.seq = self._insert("journal", row)
+        # plain SQL: this runs for every keystroke batch, and Table.insert introspects the
+        # table each time
+        cursor = self.db.execute(
+            f"insert into journal ({', '.join(row)}) values ({', '.join('?' * len(row))})",
+            list(row.values()),
+        )
+        assert cursor.lastrowid is not None
+        event.seq = int(cursor.lastrowid)
         return event
 
     def journal(
@@ -510,7 +517,10 @@ class Store:
         }
         if edit_id is not None:
             row["edit_id"] = edit_id
-        self._t("clause_versions").insert(row)
+        self.db.execute(
+            f"insert into clause_versions ({', '.join(row)}) values ({', '.join('?' * len(row))})",
+            list(row.values()),
+        )
 
     def clause(self, clause_id: int) -> Clause:
         row = self._one("select * from clauses where id = ?", [clause_id])
@@ -533,7 +543,9 @@ class Store:
         reason: str,
         edit_id: str | None = None,
     ) -> None:
-        self._t("clauses").update(clause_id, {"text": text, "version": version})
+        self.db.execute(
+            "update clauses set text = ?, version = ? where id = ?", [text, version, clause_id]
+        )
         self._version(clause_id, version, text, actor_id, reason, edit_id)
 
     def edit_seen(self, edit_id: str) -> tuple[int, int] | None:

@@ -215,6 +215,46 @@ export class DocSync {
     return true;
   }
 
+  /**
+   * A `clauses:edited` broadcast: several edits, oldest first. Each clause's run of deltas is
+   * applied to its base and merged under local typing once. Returns the clauses whose base moved.
+   */
+  onEdits(msg) {
+    const runs = new Map();
+    for (const m of msg.edits || []) {
+      if (!runs.has(m.clause_id)) runs.set(m.clause_id, []);
+      runs.get(m.clause_id).push(m);
+    }
+    const changed = [];
+    for (const [id, edits] of runs) {
+      const st = this.states.get(id);
+      if (!st) continue;
+      if (st.inflight) {
+        (st.held ||= []).push(...edits.filter((m) => m.version > st.baseVersion));
+        continue;
+      }
+      let text = st.baseText;
+      let version = st.baseVersion;
+      for (const m of edits) {
+        if (m.version <= version) continue;
+        if (m.base_version !== version) break; // a gap: take what we have, ask for the rest
+        try {
+          text = this.ts.applyDelta(text, m.delta);
+        } catch {
+          break;
+        }
+        version = m.version;
+      }
+      if (version !== st.baseVersion) {
+        this.rebase(st, text, version, 'remote');
+        changed.push(id);
+      }
+      if (version < edits[edits.length - 1].version && !st.resyncing) this.resync(st);
+    }
+    if (changed.length) this.hooks.onStatus();
+    return changed;
+  }
+
   disconnected() {
     this.connected = false;
     for (const st of this.states.values()) st.resyncing = false;
