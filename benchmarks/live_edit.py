@@ -1,6 +1,6 @@
 """Live-editing load benchmark: edit-to-remote-screen latency, throughput, server cost.
 
-Starts a real `drafting serve` (gunicorn gthread, one worker) on loopback over a fresh SQLite
+Starts a real `drafting serve` (gunicorn, one gevent worker) on loopback over a fresh SQLite
 file, connects N clients to one draft from ONE asyncio process (`benchmarks/aclient.py`:
 `socketio.AsyncClient`, WebSocket only, the documented protocol), drives a load for a fixed
 time, lets it settle, and prints the figures, then a JSON object with the same figures as the
@@ -54,12 +54,17 @@ warm-up and before the end of the load are counted. ``type_*``: the same, from t
 edit in flight. ``probe_*`` (etherpad model): the marker latency, measured as probe.js does,
 from the writer's keystroke to the observer's copy containing the marker.
 
-All clients run in this one process, so a busy event loop delays the moment an arrival is
+All clients run in one process, so a busy event loop delays the moment an arrival is
 seen: ``loop_lag_p99_ms`` (how late a 50 ms sleep wakes up) and ``loadgen_cpu_cores`` say how
-much of the latency may be ours. The server's cost is read from /proc for its process tree
-(gunicorn arbiter and worker): CPU seconds used during the measured window over the window's
-wall time (cores), and resident memory at the end (``server_rss_mb``; ``server_rss_peak_mb``
-is the peak seen by 0.5 s sampling).
+much of the latency may be ours. The etherpad model runs its clients in node by default
+(``--generator node``: ``benchmarks/node_load.mjs``, socket.io-client from npm and the browser's
+own ``static/js/sync.js``), as etherpad-load-test does; ``--generator python`` runs them here,
+in asyncio. Node's clients, like browsers, offer permessage-deflate; aiohttp's do not.
+
+The server's cost is read from /proc for its process tree (gunicorn arbiter and worker):
+CPU seconds used during the measured window over the window's wall time (cores), and
+resident memory at the end (``server_rss_mb``; ``server_rss_peak_mb`` is the peak seen by
+0.5 s sampling).
 
 ``send_to_stored_*`` and ``stored_to_screen_*`` split the latency at the moment the server
 wrote the version (``clause_versions.at``, millisecond resolution, same clock): the first part
@@ -87,6 +92,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import hashlib
 import json
 import math
 import os
@@ -651,6 +657,13 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
     server = ServerProcess(db_path, args.port or free_port(), workdir / "server.log", server_cpus)
     server.start()
     busy_before = wait_quiet(args.wait_quiet) if args.wait_quiet else None
+    if etherpad and args.generator == "node":
+        try:
+            result = await run_node(args, server, db_path, draft_id, clause_ids[:n_hot], tokens)
+        finally:
+            server.stop()
+        result.update(busy_before=busy_before, pinned=args.pin)
+        return finish(args, result, workdir)
     rec = Recorder()
     clients: list[AsyncDraftClient] = []
     stop = asyncio.Event()
@@ -722,6 +735,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
     errors = [e for c in clients for e in c.errors]
     result: dict[str, Any] = {
         "model": args.model,
+        "generator": "python",
         "clients": len(clients),
         "typists": n_writers,
         "rate": 2.5 if etherpad else args.rate,
@@ -776,6 +790,10 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
             hot_clauses=len(hot.used),
         )
     result["problems"] = problems[:5] + errors[:5]
+    return finish(args, result, workdir)
+
+
+def finish(args: argparse.Namespace, result: dict[str, Any], workdir: Path) -> dict[str, Any]:
     if not args.keep:
         for f in workdir.iterdir():
             f.unlink()
@@ -783,6 +801,169 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
     else:
         result["workdir"] = str(workdir)
     return result
+
+
+def process_cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / CLK_TCK
+
+
+async def run_node(
+    args: argparse.Namespace,
+    server: ServerProcess,
+    db_path: Path,
+    draft_id: int,
+    hot: list[int],
+    tokens: list[str],
+) -> dict[str, Any]:
+    """The etherpad model driven by ``benchmarks/node_load.mjs`` (one node process running the
+    browser's own sync code), measured the same way as the Python generator."""
+    workdir = db_path.parent
+    cfg_path, out_path = workdir / "node-config.json", workdir / "node-result.json"
+    cfg = {
+        "url": server.url,
+        "draft_id": draft_id,
+        "tokens": tokens,
+        "authors": args.authors,
+        "clauses": hot,
+        "period": Rollover.period_for(args.authors),
+        "warmup": args.warmup,
+        "duration": args.duration,
+        "settle": args.settle,
+        "seed": args.seed,
+    }
+    cfg_path.write_text(json.dumps(cfg))
+    node = await asyncio.create_subprocess_exec(
+        "node",
+        str(REPO / "benchmarks" / "node_load.mjs"),
+        str(cfg_path),
+        str(out_path),
+        cwd=REPO,
+        stdout=asyncio.subprocess.PIPE,
+    )
+    _server_cpus, loadgen_cpus = pinning(args.pin)
+    if loadgen_cpus:
+        os.sched_setaffinity(node.pid, loadgen_cpus)
+    rss_peak = [0.0]
+    stop = asyncio.Event()
+    sampler = asyncio.ensure_future(sample_rss(server, rss_peak, stop))
+    marks: dict[str, tuple[float, float, float, int, float]] = {}
+    spy = None
+    assert node.stdout is not None
+    try:
+        async for raw in node.stdout:
+            line = raw.decode().strip()
+            name = line.split(" ", 1)[0]
+            if name in ("window-start", "window-end"):
+                marks[name] = (
+                    time.perf_counter(),
+                    server.cpu_seconds(),
+                    process_cpu_seconds(node.pid),
+                    count_edits(db_path),
+                    host_busy_seconds(),
+                )
+                if name == "window-start" and args.spy:
+                    spy = start_spy(args.spy, server.worker_pid(), args.duration)
+                if name == "window-end":
+                    rss = server.rss_mb()
+        code = await asyncio.wait_for(node.wait(), 60)
+    finally:
+        stop.set()
+        await sampler
+        if node.returncode is None:
+            node.kill()
+        if spy is not None:
+            await asyncio.to_thread(stop_spy, spy)
+    if code != 0 or len(marks) != 2:
+        raise RuntimeError(f"node_load.mjs failed (exit {code})")
+    out = json.loads(out_path.read_text())
+
+    (w0, cpu0, node0, edits0, host0), (w1, cpu1, node1, edits1, host1) = (
+        marks["window-start"],
+        marks["window-end"],
+    )
+    wall = w1 - w0
+    offset = time.time() - time.perf_counter()  # epoch s -> perf_counter s
+
+    def perf(epoch_ms: float) -> float:
+        return epoch_ms / 1000 - offset
+
+    rec = Recorder(window=(perf(out["window"][0]), perf(out["window"][1])))
+    for cid, version, author, sent_at, typed_at in out["sends"]:
+        rec.sends.setdefault((cid, version), (author, perf(sent_at), perf(typed_at)))
+    rec.applied = [(cid, v, who, perf(at)) for cid, v, who, at in out["applied"]]
+    rec.authors = {(cid, v): author for cid, v, author in out["authors"]}
+    start, end = out["window"]
+    rec.acks = [ms for sent_at, ms in out["acks"] if start <= sent_at <= end]
+    probe = [ms for _t, ms in out["probe"]]
+
+    db = read_db(db_path, draft_id)
+    problems = []
+    for final in out["finals"]:
+        if final["dropped"]:
+            problems.append(f"{final['name']}: connection dropped")
+        for cid, (version, text) in db.items():
+            have = final["clauses"].get(str(cid))
+            digest = hashlib.sha1(text.encode()).hexdigest()
+            if have is None or have[0] != version or have[1] != digest or not have[2]:
+                problems.append(f"{final['name']}: clause {cid} at {have}, server at {version}")
+                break
+    stored = stored_at(db_path, list(rec.sends))
+    send_lat, type_lat = rec.latencies()
+    lat, typed = quantiles(send_lat), quantiles(type_lat)
+    inq, outq = (quantiles(x) for x in rec.split(stored))
+    pq = quantiles(probe)
+    counts = out["counts"]
+    return {
+        "model": "etherpad",
+        "generator": "node",
+        "clients": len(tokens),
+        "typists": args.authors + 1,
+        "rate": 2.5,
+        "duration_s": round(wall, 2),
+        "p50_ms": lat["p50"],
+        "p95_ms": lat["p95"],
+        "p99_ms": lat["p99"],
+        "max_ms": lat["max"],
+        "latency_samples": len(send_lat),
+        "ack_p50_ms": quantiles(rec.acks)["p50"],
+        "ack_p99_ms": quantiles(rec.acks)["p99"],
+        "send_to_stored_p50_ms": inq["p50"],
+        "send_to_stored_p99_ms": inq["p99"],
+        "stored_to_screen_p50_ms": outq["p50"],
+        "stored_to_screen_p99_ms": outq["p99"],
+        "type_p50_ms": typed["p50"],
+        "type_p99_ms": typed["p99"],
+        "edits_per_s": round((edits1 - edits0) / wall, 1),
+        "keystrokes": out["keystrokes"],
+        "edits_sent": counts["sent"],
+        "server_cpu_cores": round((cpu1 - cpu0) / wall, 3),
+        "server_rss_mb": round(rss, 1),
+        "server_rss_peak_mb": round(rss_peak[0], 1),
+        "loadgen_cpu_cores": round((node1 - node0) / wall, 3),
+        "loop_lag_p99_ms": quantiles(out["loopLag"])["p99"],
+        "other_cpu_cores": round(
+            max(0.0, (host1 - host0) - (cpu1 - cpu0) - (node1 - node0)) / wall, 2
+        ),
+        "host_cores": os.cpu_count(),
+        "connect_s": round(out["connect_s"], 2),
+        "close_s": 0.0,
+        "converged": not problems,
+        "settle_s": round(out["settle_s"], 2),
+        "resyncs": counts["resyncs"],
+        "held_after_ack": 0,
+        "rate_limited": counts["rate_limited"],
+        "errors": len(out["errors"]),
+        "authors": args.authors,
+        "lurkers": args.lurkers,
+        "probe_sent": out["probe_sent"],
+        "probe_observed": len(probe),
+        "probe_p50_ms": pq["p50"],
+        "probe_p99_ms": pq["p99"],
+        "probe_max_ms": pq["max"],
+        "hot_clauses": out["hot_clauses"],
+        "problems": problems[:5] + out["errors"][:5],
+    }
 
 
 def report(r: dict[str, Any]) -> None:
@@ -842,6 +1023,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--idle-clauses", type=int, default=4, help="clauses nobody types in")
     p.add_argument("--authors", type=int, default=80, help="etherpad model: authors")
     p.add_argument("--lurkers", type=int, default=0, help="etherpad model: readers")
+    p.add_argument(
+        "--generator",
+        choices=["node", "python"],
+        default="node",
+        help="etherpad model: clients in one node process (the browser's sync code) or in "
+        "this asyncio process",
+    )
     p.add_argument("--duration", type=float, default=20.0, help="measured seconds")
     p.add_argument("--warmup", type=float, default=1.0, help="seconds of load not measured")
     p.add_argument("--settle", type=float, default=30.0, help="seconds allowed to converge")

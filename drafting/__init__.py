@@ -85,4 +85,18 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         logger=False,
         engineio_logger=False,
     )
+    app.wsgi_app = _without_websocket_compression(app.wsgi_app)  # type: ignore[method-assign]
+    return app
+
+
+def _without_websocket_compression(wsgi_app: Any) -> Any:
+    """Decline permessage-deflate: every browser offers it, and the WebSocket layer would then
+    compress each message once per recipient. With 80 authors in one clause that was most of
+    the server's CPU (zlib outside the GIL). Socket.IO's own server (Etherpad's) leaves it off
+    by default too; our messages are small, and the large ones (join) are rare."""
+
+    def app(environ: dict[str, Any], start_response: Any) -> Any:
+        environ.pop("HTTP_SEC_WEBSOCKET_EXTENSIONS", None)
+        return wsgi_app(environ, start_response)
+
     return app

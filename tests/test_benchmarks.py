@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 REPO = Path(__file__).resolve().parents[1]
 BENCH = REPO / "benchmarks"
 
@@ -40,18 +42,21 @@ def test_live_edit_tiny_run_converges() -> None:
     assert r["edits_per_s"] > 0 and r["server_cpu_cores"] >= 0
 
 
-def test_live_edit_etherpad_model_tiny_run() -> None:
+@pytest.mark.parametrize("generator", ["node", "python"])
+def test_live_edit_etherpad_model_tiny_run(generator: str) -> None:
     r = last_json(
         [
             str(BENCH / "live_edit.py"),
             *("--model", "etherpad", "--authors", "3", "--lurkers", "1"),
             *("--duration", "1.5", "--warmup", "0.3", "--settle", "10"),
+            *("--generator", generator),
         ],
         timeout=60,
     )
     assert r["converged"] is True, r["problems"]
     assert r["clients"] == 3 + 1 + 2  # authors, lurker, probe writer and observer
     assert r["probe_observed"] == r["probe_sent"] > 0
+    assert r["latency_samples"] > 0 and r["loadgen_cpu_cores"] > 0
 
 
 def test_merge_accuracy_small() -> None:

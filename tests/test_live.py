@@ -86,6 +86,34 @@ def test_a_burst_of_edits_reaches_readers_together_and_in_order(live, live_conf)
             c.close()
 
 
+def test_websocket_compression_is_declined(live):
+    """Browsers offer permessage-deflate; compressing every message once per recipient cost
+    most of the server's CPU under load, so the handshake accepts without it."""
+    import base64
+    import os
+    import socket
+
+    with socket.create_connection(("127.0.0.1", live.port), timeout=10) as s:
+        key = base64.b64encode(os.urandom(16)).decode()
+        s.sendall(
+            (
+                "GET /socket.io/?EIO=4&transport=websocket HTTP/1.1\r\n"
+                f"Host: 127.0.0.1:{live.port}\r\n"
+                "Upgrade: websocket\r\nConnection: Upgrade\r\n"
+                f"Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n"
+                "Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\r\n\r\n"
+            ).encode()
+        )
+        head = b""
+        while b"\r\n\r\n" not in head:
+            chunk = s.recv(4096)
+            assert chunk, head
+            head += chunk
+    status, *headers = head.split(b"\r\n\r\n")[0].decode().split("\r\n")
+    assert " 101 " in status, status
+    assert not [h for h in headers if h.lower().startswith("sec-websocket-extensions")], headers
+
+
 def test_structure_changes_renumber_everywhere(live, live_conf):
     a = DraftClient(live.url, live_conf["tokens"][0])
     b = DraftClient(live.url, live_conf["tokens"][1])
