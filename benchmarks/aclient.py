@@ -32,6 +32,7 @@ from typing import Any
 import socketio
 
 from drafting import textsync
+from drafting.client import acknowledged_text
 
 
 class Refused(Exception):
@@ -237,8 +238,9 @@ class AsyncDraftClient:
         if st is None or st.inflight is not inf:
             return
         st.inflight = None
-        if isinstance(reply, dict) and reply.get("ok"):
-            server_text, version = reply["text"], reply["version"]
+        server_text = acknowledged_text(inf.sent_text, reply)
+        if server_text is not None:
+            version = reply["version"]
             self.counts["acked"] += 1
             self.on_ack(self, clause_id, inf, version)
             if st.local == inf.sent_text:

@@ -35,6 +35,7 @@ class EditResult(NamedTuple):
     clause: Clause  # the clause as it now stands, this edit included
     changed: bool
     events: list[Event]
+    mine: str | None = None  # the text the edit made of its base version, when known
 
 
 class Behind(Conflict):
@@ -1675,7 +1676,7 @@ class Actions(ProcedureMixin):
                     seen = self.store.edit_seen(edit_id)
                     if seen is not None:
                         current = self.store.clause(cid)
-                        return EditResult(current, False, [])
+                        return EditResult(current, False, [], self._resent_text(cid, base, delta))
                 d = self.store.draft(d.id)
                 domain.check_editable(d)
                 c = self.store.clause(cid)
@@ -1687,7 +1688,7 @@ class Actions(ProcedureMixin):
                     )
                 exact: str | None = None
                 if base == c.version:
-                    new_text = textsync.apply_delta(c.text, delta)
+                    new_text = mine = textsync.apply_delta(c.text, delta)
                     exact = delta
                 else:
                     if c.version - base > MAX_REBASE_VERSIONS:
@@ -1699,14 +1700,24 @@ class Actions(ProcedureMixin):
                     new_text = textsync.merge3(base_text, c.text, mine).text
                 domain.check_clause_text(new_text)
                 if new_text == c.text:
-                    return EditResult(c, False, [])
+                    return EditResult(c, False, [], mine)
                 version = c.version + 1
                 events = self._commit(
                     self._write_text(actor, d, c, new_text, base, "edit", edit_id, delta=exact)
                 )
             # told while the clause is still locked, so broadcasts leave in version order
             self._publish(events)
-        return EditResult(replace(c, text=new_text, version=version), True, events)
+        return EditResult(replace(c, text=new_text, version=version), True, events, mine)
+
+    def _resent_text(self, clause_id: int, base: int, delta: str) -> str | None:
+        """What a resent edit made of its base, to acknowledge it again as a delta."""
+        base_text = self.store.clause_text_at(clause_id, base)
+        if base_text is None:
+            return None
+        try:
+            return textsync.apply_delta(base_text, delta)
+        except textsync.DeltaError:
+            return None
 
     def _clause_lock(self, clause_id: int) -> threading.Lock:
         with self._locks_lock:

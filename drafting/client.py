@@ -69,6 +69,20 @@ def _flatten(clauses: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return out
 
 
+def acknowledged_text(sent_text: str, reply: Any) -> str | None:
+    """The clause's text from an `edit` acknowledgement: a delta from the text we sent (or,
+    for a resend the server can no longer place, the whole text). None if it is not one."""
+    if not (isinstance(reply, dict) and reply.get("ok")):
+        return None
+    if isinstance(reply.get("delta"), str):
+        try:
+            return textsync.apply_delta(sent_text, reply["delta"])
+        except textsync.DeltaError:
+            return None
+    text = reply.get("text")
+    return text if isinstance(text, str) else None
+
+
 class DraftClient:
     def __init__(self, url: str, token: str, *, timeout: float = 10.0) -> None:
         self.url = url
@@ -392,8 +406,12 @@ class DraftClient:
             if st is None or st.inflight is not inf:
                 return
             st.inflight = None
-            if isinstance(reply, dict) and reply.get("ok"):
-                server_text, version = reply["text"], reply["version"]
+            server_text = acknowledged_text(inf.sent_text, reply)
+            if server_text is None and isinstance(reply, dict) and reply.get("ok"):
+                st.held = []
+                self._resync(st)  # an answer we cannot read: fetch the clause instead
+            elif server_text is not None:
+                version = reply["version"]
                 self.acks.append((clause_id, version, server_text))
                 if st.local == inf.sent_text:
                     st.local = server_text

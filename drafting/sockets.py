@@ -17,6 +17,7 @@ from typing import Any, cast
 from flask import current_app, request, session
 from flask_socketio import SocketIO, join_room, leave_room
 
+from . import textsync
 from .actions import Actions, Behind, draft_summary, participant_view
 from .domain import Participant
 from .errors import DraftingError, Invalid, TooLarge
@@ -272,7 +273,15 @@ def register(socketio: SocketIO) -> None:
             data.get("edit_id"),
         )
         c = result.clause
-        return {"clause_id": c.id, "version": c.version, "text": c.text}
+        if result.mine is None:  # a resend whose base is gone: the whole text
+            return {"clause_id": c.id, "version": c.version, "text": c.text}
+        # the stored text as a change of the sender's own: "=N" when applied as sent, so a
+        # keystroke in a long clause is not answered with the whole clause
+        return {
+            "clause_id": c.id,
+            "version": c.version,
+            "delta": textsync.make_delta(result.mine, c.text),
+        }
 
     @on("clause:get")
     def clause_get(conn: Connection, data: dict[str, Any]) -> dict[str, Any]:

@@ -135,9 +135,12 @@ export class DocSync {
     const st = this.states.get(id);
     if (!st || st.inflight !== inf) return;
     st.inflight = null;
-    if (!(reply && reply.ok)) st.held = [];
-    if (reply && reply.ok) {
-      const { text, version } = reply;
+    const text = reply && reply.ok ? this.acknowledged(inf.sentText, reply) : null;
+    if (!(reply && reply.ok) || text === null) st.held = [];
+    if (reply && reply.ok && text === null) {
+      this.resync(st); // an answer we cannot read: fetch the clause instead
+    } else if (reply && reply.ok) {
+      const { version } = reply;
       if (version >= st.baseVersion) {
         if (st.local === inf.sentText) st.local = text;
         else st.local = this.ts.merge3(inf.sentText, text, st.local).text;
@@ -171,6 +174,21 @@ export class DocSync {
     }
     this.flush(st);
     this.hooks.onStatus();
+  }
+
+  /**
+   * The clause's text from an `edit` acknowledgement: a delta from the text we sent (the whole
+   * text only for a resend the server can no longer place). Null if it is neither.
+   */
+  acknowledged(sentText, reply) {
+    if (typeof reply.delta === 'string') {
+      try {
+        return this.ts.applyDelta(sentText, reply.delta);
+      } catch {
+        return null;
+      }
+    }
+    return typeof reply.text === 'string' ? reply.text : null;
   }
 
   resync(st) {
