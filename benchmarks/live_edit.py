@@ -833,8 +833,10 @@ async def run_node(
         "seed": args.seed,
     }
     cfg_path.write_text(json.dumps(cfg))
+    profile = ["--cpu-prof", f"--cpu-prof-dir={args.node_prof}"] if args.node_prof else []
     node = await asyncio.create_subprocess_exec(
         "node",
+        *profile,
         str(REPO / "benchmarks" / "node_load.mjs"),
         str(cfg_path),
         str(out_path),
@@ -1037,6 +1039,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--keep", action="store_true", help="keep the database and server log")
     p.add_argument("--spy", metavar="FILE", help="py-spy the server during the window into FILE")
+    p.add_argument(
+        "--node-prof", metavar="DIR", help="node generator: write a V8 CPU profile into DIR"
+    )
     p.add_argument(
         "--wait-quiet",
         type=float,

@@ -34,6 +34,13 @@ export class DeltaError extends Error {
   }
 }
 
+// String.prototype.isWellFormed (Chrome 111, Firefox 119, Safari 16.4, node 20) is native and
+// fast; the expression above took most of the time of applying a remote edit to a long clause.
+const wellFormed =
+  typeof ''.isWellFormed === 'function'
+    ? (value) => value.isWellFormed()
+    : (value) => !LONE_SURROGATE.test(value);
+
 const isHigh = (unit) => unit >= 0xd800 && unit <= 0xdbff;
 const isLow = (unit) => unit >= 0xdc00 && unit <= 0xdfff;
 
@@ -41,7 +48,7 @@ function requireText(value, what) {
   if (typeof value !== 'string') {
     throw new DeltaError(`${what} must be a string, not ${value === null ? 'null' : typeof value}.`);
   }
-  if (LONE_SURROGATE.test(value)) {
+  if (!wellFormed(value)) {
     throw new DeltaError(`${what} contains a lone surrogate; it is not valid text.`);
   }
   return value;
@@ -138,7 +145,7 @@ function decodeInsert(param) {
   if (BAD_ESCAPE.test(param)) {
     throw new DeltaError(`The delta has a malformed %-escape in an insertion: ${param.slice(0, 40)}`);
   }
-  if (LONE_SURROGATE.test(param)) {
+  if (!wellFormed(param)) {
     throw new DeltaError('The delta inserts text that is not valid Unicode.');
   }
   try {
