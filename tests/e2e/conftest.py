@@ -45,9 +45,10 @@ def artifacts() -> Path:
 
 
 @pytest.fixture
-def people(browser, live):
+def people(browser, live, request):
     """people(token, phone=False) opens a signed-in browser context; all closed after."""
     opened: list[Person] = []
+    request.node.people_opened = opened  # for the failure report below
 
     def open_person(token: str, **kw) -> Person:
         p = Person(browser, live, token, **kw)
@@ -64,3 +65,26 @@ def _expect_timeout():
     from playwright.sync_api import expect
 
     expect.set_options(timeout=10_000)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """When a browser test fails, keep what each participant saw: a screenshot per page under
+    tests/artifacts/failed-*.png and the page's console in the report."""
+    outcome = yield
+    report = outcome.get_result()
+    if report.when != "call" or not report.failed:
+        return
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    for i, person in enumerate(getattr(item, "people_opened", [])):
+        try:
+            person.page.screenshot(path=str(ARTIFACTS / f"failed-{item.name}-{i}.png"))
+        except Exception as e:  # a page that is gone says so in the report
+            person.console.append(f"(no screenshot: {e})")
+        lines = person.console[-40:] + [f"pageerror: {e}" for e in person.errors]
+        try:
+            toast = person.page.evaluate("document.getElementById('toast')?.textContent")
+            lines.append(f"last toast: {toast!r}")
+        except Exception:
+            pass
+        report.sections.append((f"browser {i} console", "\n".join(lines)))

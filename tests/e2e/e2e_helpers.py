@@ -26,6 +26,8 @@ class Person:
         self.page = self.context.new_page()
         self.dialogs: list[str] = []
         self.errors: list[str] = []
+        self.console: list[str] = []
+        self.page.on("console", lambda m: self.console.append(f"{m.type}: {m.text}"))
         self.page.on("dialog", self._on_dialog)
         self.page.on("pageerror", lambda e: self.errors.append(str(e)))
         self.page.goto(f"{live.url}/join/{token}" if token else f"{live.url}/")

@@ -119,6 +119,9 @@ def test_structure_changes_and_history(live, live_conf, people):
     a.clause(new_id).focus()
     pa.keyboard.press("Alt+Shift+ArrowLeft")
     expect(b.page.locator(f"#clause-{new_id} > .clause-row > .num")).to_have_text("2.")
+    # as a delegate would: see the clause land, the caret still in it, then press again
+    expect(pa.locator(f"#clause-{new_id} > .clause-row > .num")).to_have_text("2.")
+    expect(a.clause(new_id)).to_be_focused()
     pa.keyboard.press("Alt+ArrowDown")
     expect(b.page.locator(f"#clause-{new_id} > .clause-row > .num")).to_have_text("3.")
     expect(pa.locator(f"#clause-{op2} > .clause-row > .num")).to_have_text("2.")
