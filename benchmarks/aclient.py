@@ -32,7 +32,7 @@ from typing import Any
 import socketio
 
 from drafting import textsync
-from drafting.client import acknowledged_text
+from drafting.client import acknowledged_text, apply_run, edit_runs
 
 
 class Refused(Exception):
@@ -292,30 +292,17 @@ class AsyncDraftClient:
     def _on_edits(self, msg: dict[str, Any]) -> None:
         """Several edits in one message, oldest first: a clause's run of deltas is applied to
         its base and merged under local typing once (as ``drafting/client.py`` does)."""
-        runs: dict[int, list[dict[str, Any]]] = {}
         for m in msg.get("edits", []):
             self.counts["edited"] += 1
             self.on_edited(self, m)
-            runs.setdefault(m["clause_id"], []).append(m)
-        for clause_id, edits in runs.items():
+        for clause_id, edits in edit_runs(msg).items():
             st = self.states.get(clause_id)
             if st is None:
                 continue
             if st.inflight is not None or st.resyncing:
                 st.held.extend(m for m in edits if m["version"] > st.base_version)
                 continue
-            text, version = st.base_text, st.base_version
-            for m in edits:
-                if m["version"] <= version:
-                    self.counts["ignored"] += 1
-                    continue
-                if m["base_version"] != version:
-                    self.counts["gaps"] += 1
-                    break
-                try:
-                    text, version = textsync.apply_delta(text, m["delta"]), m["version"]
-                except textsync.DeltaError:
-                    break
+            text, version = apply_run(st.base_text, st.base_version, edits)
             if version != st.base_version:
                 self._take(st, text, version, "delta")
             if version < edits[-1]["version"] and not st.resyncing:

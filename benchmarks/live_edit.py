@@ -724,10 +724,6 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         close_s = time.perf_counter() - t_close
         server.stop()
 
-    send_lat, type_lat = rec.latencies()
-    lat, typed = quantiles(send_lat), quantiles(type_lat)
-    inbound, fanout = rec.split(stored)
-    inq, outq = quantiles(inbound), quantiles(fanout)
     counts: dict[str, int] = {}
     for c in clients:
         for k, v in c.counts.items():
@@ -739,33 +735,13 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         "clients": len(clients),
         "typists": n_writers,
         "rate": 2.5 if etherpad else args.rate,
-        "duration_s": round(wall, 2),
-        "p50_ms": lat["p50"],
-        "p95_ms": lat["p95"],
-        "p99_ms": lat["p99"],
-        "max_ms": lat["max"],
-        "latency_samples": len(send_lat),
-        "ack_p50_ms": quantiles(rec.acks)["p50"],
-        "ack_p99_ms": quantiles(rec.acks)["p99"],
-        "send_to_stored_p50_ms": inq["p50"],
-        "send_to_stored_p99_ms": inq["p99"],
-        "stored_to_screen_p50_ms": outq["p50"],
-        "stored_to_screen_p99_ms": outq["p99"],
-        "type_p50_ms": typed["p50"],
-        "type_p99_ms": typed["p99"],
-        "edits_per_s": round((edits1 - edits0) / wall, 1),
+        **latency_figures(rec, stored),
+        **cost_figures(wall, cpu1 - cpu0, proc1 - proc0, host1 - host0, edits1 - edits0),
         "keystrokes": sum(keystrokes),
         "edits_sent": counts.get("sent", 0),
-        "server_cpu_cores": round((cpu1 - cpu0) / wall, 3),
         "server_rss_mb": round(rss, 1),
         "server_rss_peak_mb": round(rss_peak[0], 1),
-        "loadgen_cpu_cores": round((proc1 - proc0) / wall, 3),
         "loop_lag_p99_ms": quantiles(rec.loop_lag)["p99"],
-        # CPU the rest of the machine took meanwhile (other people's processes): contention
-        "other_cpu_cores": round(
-            max(0.0, (host1 - host0) - (cpu1 - cpu0) - (proc1 - proc0)) / wall, 2
-        ),
-        "host_cores": os.cpu_count(),
         "pinned": args.pin,
         "busy_before": busy_before,
         "connect_s": round(connect_s, 2),
@@ -778,19 +754,63 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         "errors": len(errors),
     }
     if etherpad:
-        pq = quantiles(rec.probe)
         result.update(
             authors=args.authors,
             lurkers=args.lurkers,
-            probe_sent=rec.probe_timed,
-            probe_observed=len(rec.probe),
-            probe_p50_ms=pq["p50"],
-            probe_p99_ms=pq["p99"],
-            probe_max_ms=pq["max"],
             hot_clauses=len(hot.used),
+            **probe_figures(rec.probe, rec.probe_timed),
         )
     result["problems"] = problems[:5] + errors[:5]
     return finish(args, result, workdir)
+
+
+def latency_figures(rec: Recorder, stored: dict[tuple[int, int], float]) -> dict[str, Any]:
+    """Edit to remote screen, keystroke to remote screen, the author's round trip, and the
+    split at the server's commit: the same figures whichever generator ran the clients."""
+    send_lat, type_lat = rec.latencies()
+    lat, typed, acks = quantiles(send_lat), quantiles(type_lat), quantiles(rec.acks)
+    inq, outq = (quantiles(x) for x in rec.split(stored))
+    return {
+        "p50_ms": lat["p50"],
+        "p95_ms": lat["p95"],
+        "p99_ms": lat["p99"],
+        "max_ms": lat["max"],
+        "latency_samples": len(send_lat),
+        "ack_p50_ms": acks["p50"],
+        "ack_p99_ms": acks["p99"],
+        "send_to_stored_p50_ms": inq["p50"],
+        "send_to_stored_p99_ms": inq["p99"],
+        "stored_to_screen_p50_ms": outq["p50"],
+        "stored_to_screen_p99_ms": outq["p99"],
+        "type_p50_ms": typed["p50"],
+        "type_p99_ms": typed["p99"],
+    }
+
+
+def cost_figures(
+    wall: float, server_s: float, loadgen_s: float, host_s: float, edits: int
+) -> dict[str, Any]:
+    """Committed edits and CPU over the measured window (seconds of CPU in, cores out)."""
+    return {
+        "duration_s": round(wall, 2),
+        "edits_per_s": round(edits / wall, 1),
+        "server_cpu_cores": round(server_s / wall, 3),
+        "loadgen_cpu_cores": round(loadgen_s / wall, 3),
+        # CPU the rest of the machine took meanwhile (other people's processes): contention
+        "other_cpu_cores": round(max(0.0, host_s - server_s - loadgen_s) / wall, 2),
+        "host_cores": os.cpu_count(),
+    }
+
+
+def probe_figures(probe: list[float], sent: int) -> dict[str, Any]:
+    pq = quantiles(probe)
+    return {
+        "probe_sent": sent,
+        "probe_observed": len(probe),
+        "probe_p50_ms": pq["p50"],
+        "probe_p99_ms": pq["p99"],
+        "probe_max_ms": pq["max"],
+    }
 
 
 def finish(args: argparse.Namespace, result: dict[str, Any], workdir: Path) -> dict[str, Any]:
@@ -911,10 +931,6 @@ async def run_node(
                 problems.append(f"{final['name']}: clause {cid} at {have}, server at {version}")
                 break
     stored = stored_at(db_path, list(rec.sends))
-    send_lat, type_lat = rec.latencies()
-    lat, typed = quantiles(send_lat), quantiles(type_lat)
-    inq, outq = (quantiles(x) for x in rec.split(stored))
-    pq = quantiles(probe)
     counts = out["counts"]
     return {
         "model": "etherpad",
@@ -922,32 +938,13 @@ async def run_node(
         "clients": len(tokens),
         "typists": args.authors + 1,
         "rate": 2.5,
-        "duration_s": round(wall, 2),
-        "p50_ms": lat["p50"],
-        "p95_ms": lat["p95"],
-        "p99_ms": lat["p99"],
-        "max_ms": lat["max"],
-        "latency_samples": len(send_lat),
-        "ack_p50_ms": quantiles(rec.acks)["p50"],
-        "ack_p99_ms": quantiles(rec.acks)["p99"],
-        "send_to_stored_p50_ms": inq["p50"],
-        "send_to_stored_p99_ms": inq["p99"],
-        "stored_to_screen_p50_ms": outq["p50"],
-        "stored_to_screen_p99_ms": outq["p99"],
-        "type_p50_ms": typed["p50"],
-        "type_p99_ms": typed["p99"],
-        "edits_per_s": round((edits1 - edits0) / wall, 1),
+        **latency_figures(rec, stored),
+        **cost_figures(wall, cpu1 - cpu0, node1 - node0, host1 - host0, edits1 - edits0),
         "keystrokes": out["keystrokes"],
         "edits_sent": counts["sent"],
-        "server_cpu_cores": round((cpu1 - cpu0) / wall, 3),
         "server_rss_mb": round(rss, 1),
         "server_rss_peak_mb": round(rss_peak[0], 1),
-        "loadgen_cpu_cores": round((node1 - node0) / wall, 3),
         "loop_lag_p99_ms": quantiles(out["loopLag"])["p99"],
-        "other_cpu_cores": round(
-            max(0.0, (host1 - host0) - (cpu1 - cpu0) - (node1 - node0)) / wall, 2
-        ),
-        "host_cores": os.cpu_count(),
         "connect_s": round(out["connect_s"], 2),
         "close_s": 0.0,
         "converged": not problems,
@@ -958,12 +955,8 @@ async def run_node(
         "errors": len(out["errors"]),
         "authors": args.authors,
         "lurkers": args.lurkers,
-        "probe_sent": out["probe_sent"],
-        "probe_observed": len(probe),
-        "probe_p50_ms": pq["p50"],
-        "probe_p99_ms": pq["p99"],
-        "probe_max_ms": pq["max"],
         "hot_clauses": out["hot_clauses"],
+        **probe_figures(probe, out["probe_sent"]),
         "problems": problems[:5] + out["errors"][:5],
     }
 

@@ -167,12 +167,13 @@ class LoadClient {
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
+const usedClauses = new Set();
+
 function hotClause(start) {
   const i = Math.min(Math.floor((now() - start) / 1000 / cfg.period), cfg.clauses.length - 1);
   usedClauses.add(cfg.clauses[i]);
   return cfg.clauses[i];
 }
-const usedClauses = new Set();
 
 // etherpad-load-test's randomString: 4 characters of code points 1 to 299
 function etherpadChars(random) {

@@ -69,6 +69,30 @@ def _flatten(clauses: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return out
 
 
+def edit_runs(msg: dict[str, Any]) -> dict[int, list[dict[str, Any]]]:
+    """A `clauses:edited` message's edits, per clause, oldest first."""
+    runs: dict[int, list[dict[str, Any]]] = {}
+    for m in msg.get("edits", []):
+        runs.setdefault(m["clause_id"], []).append(m)
+    return runs
+
+
+def apply_run(text: str, version: int, edits: list[dict[str, Any]]) -> tuple[str, int]:
+    """Apply a clause's run of broadcast edits to its text at `version`: those newer than it,
+    each on the one before. Stops at a gap or a delta that does not apply; a result older than
+    the run's last version means the rest must be fetched (`clause:get`)."""
+    for m in edits:
+        if m["version"] <= version:
+            continue
+        if m["base_version"] != version:
+            break
+        try:
+            text, version = textsync.apply_delta(text, m["delta"]), m["version"]
+        except textsync.DeltaError:
+            break
+    return text, version
+
+
 def acknowledged_text(sent_text: str, reply: Any) -> str | None:
     """The clause's text from an `edit` acknowledgement: a delta from the text we sent (or,
     for a resend the server can no longer place, the whole text). None if it is not one."""
@@ -470,26 +494,14 @@ class DraftClient:
         deltas is applied to its base and merged under local typing once, not per delta."""
         with self._lock:
             self.received.append(("clauses:edited", msg))
-            runs: dict[int, list[dict[str, Any]]] = {}
-            for m in msg.get("edits", []):
-                runs.setdefault(m["clause_id"], []).append(m)
-            for clause_id, edits in runs.items():
+            for clause_id, edits in edit_runs(msg).items():
                 st = self._states.get(clause_id)
                 if st is None:
                     continue
                 if st.inflight is not None:
                     st.held.extend(m for m in edits if m["version"] > st.base_version)
                     continue
-                text, version = st.base_text, st.base_version
-                for m in edits:
-                    if m["version"] <= version:
-                        continue
-                    if m["base_version"] != version:
-                        break  # a gap: take what we have, then ask for the rest
-                    try:
-                        text, version = textsync.apply_delta(text, m["delta"]), m["version"]
-                    except textsync.DeltaError:
-                        break
+                text, version = apply_run(st.base_text, st.base_version, edits)
                 if version != st.base_version:
                     self._rebase(st, text, version)
                 if version < edits[-1]["version"] and not st.resyncing:

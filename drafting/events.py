@@ -2,7 +2,8 @@
 
 Every action appends its events to the journal in the same transaction as its state change;
 history, minutes and audit are read back from the journal. `data` holds what changed, with
-`before` and `after` where there is a before.
+`before` and `after` where there is a before; a clause's text changes as a delta (the whole
+text of every version is in `clause_versions`).
 """
 
 from __future__ import annotations
