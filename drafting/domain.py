@@ -17,6 +17,9 @@ OPEN_STATUSES = ("drafting", "formal", "voting")
 CLAUSE_KINDS = ("heading", "preambular", "operative", "text")
 CLAUSE_STATUSES = ("active", "deleted", "adopted", "rejected")
 AMENDMENT_KINDS = ("replace", "delete", "insert_after", "amend_amendment")
+# what an amendment to a clause (not to another amendment) can do: these compete in the order
+CLAUSE_AMENDMENT_KINDS = ("replace", "delete", "insert_after")
+OPEN_AMENDMENT = ("pending", "conflicted")  # still to be decided, and not under a vote
 AMENDMENT_STATUSES = (
     "pending",
     "friendly",
@@ -35,6 +38,9 @@ MAX_LEVEL = 2  # 0: clause, 1: (a), 2: (i)
 MAX_CLAUSE_CHARS = 20_000
 MAX_NAME_CHARS = 200
 MAX_TITLE_CHARS = 500
+MAX_REASON_CHARS = 2_000
+MAX_DELTA_CHARS = 3 * MAX_CLAUSE_CHARS  # a delta %-escapes what it inserts: up to 3x longer
+MAX_REBASE_VERSIONS = 1000  # further behind than this, the client rebases on the current text
 
 
 @dataclass(frozen=True)
@@ -150,6 +156,19 @@ def check_choice_of(value: str, allowed: Iterable[str], what: str) -> str:
     if value not in allowed:
         raise Invalid(f"Unknown {what} {value!r}: use one of {', '.join(allowed)}.")
     return value
+
+
+def whole_number(value: object, what: str) -> int:
+    """An id or a count from a request: an int, or a string of digits."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        if isinstance(value, str) and value.strip().isdigit():
+            return int(value)
+        raise Invalid(f"The {what} must be a whole number.")
+    return value
+
+
+def optional_number(value: object, what: str) -> int | None:
+    return None if value is None else whole_number(value, what)
 
 
 def clean_name(value: object, what: str, limit: int = MAX_NAME_CHARS) -> str:

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from drafting.domain import CLAUSE_AMENDMENT_KINDS
 from drafting.errors import Conflict, Invalid
 
 RULES = ("simple", "two_thirds", "absolute", "consensus")
 POLL_KINDS = ("recorded", "counted", "secret")
 CHOICES = ("yes", "no", "abstain")
-AMENDMENT_KINDS = ("replace", "delete", "insert_after")
+AMENDMENT_KINDS = CLAUSE_AMENDMENT_KINDS  # amendments to an amendment are voted with their target
 
 _RULE_NAMES = {
     "simple": "simple majority",

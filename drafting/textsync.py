@@ -35,8 +35,7 @@ __all__ = [
     "track_changes",
 ]
 
-MAX_CLAUSE_CHARS = 20_000
-"""Clauses are at most this long; the diff budget is sized for texts of this length."""
+# Clauses are at most domain.MAX_CLAUSE_CHARS long; the diff budget is sized for that.
 
 DIFF_WORK_BUDGET = 120_000
 """Bisection work (sum of edit-distance steps) one diff may spend before it settles for a

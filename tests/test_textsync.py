@@ -21,6 +21,7 @@ from hypothesis import HealthCheck, Phase, assume, given, settings
 from hypothesis import strategies as st
 
 from drafting import textsync
+from drafting.domain import MAX_CLAUSE_CHARS
 from drafting.errors import Invalid
 from drafting.textsync import (
     DeltaError,
@@ -280,7 +281,7 @@ def test_make_delta_only_refuses_invalid_text(old: str, new: str) -> None:
 
 def test_diff_is_bounded_and_exact_on_the_largest_clause() -> None:
     rng = random.Random(7)
-    size = textsync.MAX_CLAUSE_CHARS
+    size = MAX_CLAUSE_CHARS
     old = "".join(rng.choice("abcdefgh 😀") for _ in range(size))
     new = "".join(rng.choice("abcdefgh 😀") for _ in range(size))
     started = time.perf_counter()
