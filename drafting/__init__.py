@@ -55,13 +55,17 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         app.config["SECRET_KEY"] = key
 
     from .live import Live
+    from .sockets.presence import Presence
 
-    live = Live(socketio)
+    live = Live(socketio, store)
     actions = Actions(store, notify=live.publish)
-    live.outline = lambda draft_id: actions.outline(None, draft_id)
-    live.amendment = lambda aid: actions.amendment_view(store.amendment(aid))
-    live.poll = lambda pid: actions.poll_view(store.poll(pid))
-    app.extensions["drafting"] = {"store": store, "actions": actions, "live": live}
+    presence = Presence(actions, live)
+    app.extensions["drafting"] = {
+        "store": store,
+        "actions": actions,
+        "live": live,
+        "presence": presence,
+    }
 
     from . import web
 

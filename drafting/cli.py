@@ -19,14 +19,10 @@ from typing import Any, TypeVar, cast
 import click
 
 from . import export as exporting
-from .actions import (
-    Actions,
-    conference_view,
-    draft_summary,
-    participant_view,
-)
+from .actions import Actions
 from .errors import DraftingError
 from .store import DEFAULT_DB, Store
+from .views import conference_view, draft_summary, participant_view
 
 F = TypeVar("F", bound=Callable[..., Any])
 

@@ -1,56 +1,104 @@
-"""What happened, as small records: they are the journal and what is broadcast.
+"""What happened, one small dataclass per kind: the journal, and what is broadcast.
 
-Every action appends its events to the journal in the same transaction as its state change;
-history, minutes and audit are read back from the journal. `data` holds what changed, with
-`before` and `after` where there is a before; a clause's text changes as a delta (the whole
-text of every version is in `clause_versions`).
+Every action emits its events inside its transaction (`ctx.transaction()`): each is appended
+to the journal there, and handed to the fan-out (`live.py`) only after COMMIT. History,
+minutes and audit are read back from the journal. An event class says
+
+- `type`: its name in the journal (`clause.edited`);
+- its payload fields: what the journal's `data` holds (`before` and `after` where there is a
+  before; a clause's text changes as a delta, the whole text of every version being in
+  `clause_versions`);
+- `message` and `rooms()`: the Socket.IO message it becomes and the rooms it goes to, or
+  `broadcast()` when it needs more than that (a view built at send time, coalescing).
+
+A new kind of event is one class here; `live.py` looks it up, it does not list it.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass, field, fields
+from typing import Any, ClassVar, Protocol, Self
 
-# The kinds of event, with what `data` carries.
-EVENT_TYPES: dict[str, str] = {
-    "conference.created": "name, majority, quorum",
-    "conference.updated": "before, after (majority, quorum, name)",
-    "participant.added": "name, delegation, role",
-    "participant.link_issued": "(no secret: only that a new link replaced the old one)",
-    "participant.present": "present (bool)",
-    "draft.created": "title, source (import file name or null), clauses (count)",
-    "draft.mode": "before, after (status)",
-    "draft.sponsors": "before, after (participant ids)",
-    "clause.added": "kind, text, parent_id, after_id, version",
-    "clause.edited": "version, base_version, delta (turns version - 1 into version), reason",
-    "clause.moved": "before, after ({parent_id, position})",
-    "clause.deleted": "text, ids (the clause and its sub-clauses)",
-    "amendment.proposed": "number, kind, clause_id, base_version, new_text, reason",
-    "amendment.accepted": "number, sponsor (who accepted), friendly (all sponsors have)",
-    "amendment.refused": "number, sponsor",
-    "amendment.withdrawn": "number",
-    "amendment.rebased": "number, before, after (new_text), base_version, conflicted",
-    "amendment.status": "number, before, after (status), reason",
-    "poll.opened": "subject_type, subject_id, rule, kind",
-    "poll.ballot": "choice (recorded and counted polls) or nothing (secret)",
-    "poll.closed": "outcome, yes, no, abstain, rule, required, entitled, explanation",
-}
+from .domain import Amendment, Draft
 
 
-@dataclass
+def draft_room(draft_id: int) -> str:
+    return f"draft:{draft_id}"
+
+
+def conference_room(conference_id: int) -> str:
+    return f"conference:{conference_id}"
+
+
+class Fanout(Protocol):
+    """What an event may ask of the fan-out when it is published (`live.Batch`)."""
+
+    def send(self, message: str, payload: Any, room: str, *, skip_origin: bool = False) -> None:
+        """A message with a ready payload."""
+
+    def outline(self, draft_id: int) -> None:
+        """`draft:outline`, once per published batch however many structure changes it has."""
+
+    def amendment(self, amendment_id: int, what: str) -> None:
+        """`amendment:changed` with the amendment's view, once per amendment, after the rest."""
+
+    def poll(self, message: str, poll_id: int, draft_id: int) -> None:
+        """A message carrying the poll's view as it stands."""
+
+    def tally(self, poll_id: int, draft_id: int) -> None:
+        """`poll:tally`, coalesced: ballots arriving together are announced together."""
+
+
+EVENT_TYPES: dict[str, type[Event]] = {}
+_WHERE = ("conference_id", "draft_id", "clause_id", "actor_id", "seq", "at", "extra")
+
+
+@dataclass(kw_only=True)
 class Event:
-    type: str
+    """Where it happened and who did it; subclasses add what happened."""
+
+    type: ClassVar[str] = ""
+    message: ClassVar[str | None] = None  # the Socket.IO message it becomes, if plain
+    optional: ClassVar[frozenset[str]] = frozenset()  # fields left out of `data` when None
+
     conference_id: int
     draft_id: int | None = None
     clause_id: int | None = None
     actor_id: int | None = None
-    data: dict[str, Any] = field(default_factory=dict)
     seq: int | None = None  # set by the store when the event is appended
     at: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)  # journaled keys no field names
 
-    def __post_init__(self) -> None:
-        if self.type not in EVENT_TYPES:
-            raise ValueError(f"unknown event type {self.type}")
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if cls.type:
+            EVENT_TYPES[cls.type] = cls
+
+    @classmethod
+    def payload_fields(cls) -> tuple[str, ...]:
+        return tuple(f.name for f in fields(cls) if f.name not in _WHERE)
+
+    @property
+    def data(self) -> dict[str, Any]:
+        """What the journal keeps of the event."""
+        out = {}
+        for name in self.payload_fields():
+            value = getattr(self, name)
+            if value is None and name in self.optional:
+                continue
+            out[name] = value
+        return {**out, **self.extra}
+
+    @staticmethod
+    def load(type_: str, data: dict[str, Any], **where: Any) -> Event:
+        """An event read back from the journal, as the class of its type."""
+        cls = EVENT_TYPES.get(type_)
+        if cls is None:
+            raise ValueError(f"unknown event type {type_}")
+        names = set(cls.payload_fields())
+        known = {k: v for k, v in data.items() if k in names}
+        extra = {k: v for k, v in data.items() if k not in names}
+        return cls(**where, **known, extra=extra)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -63,3 +111,293 @@ class Event:
             "actor_id": self.actor_id,
             "data": self.data,
         }
+
+    def rooms(self) -> tuple[str, ...]:
+        if self.draft_id is not None:
+            return (draft_room(self.draft_id),)
+        return (conference_room(self.conference_id),)
+
+    def broadcast(self, out: Fanout) -> None:
+        if self.message is None:
+            return
+        payload = {"draft_id": self.draft_id, **self.data}
+        for room in self.rooms():
+            out.send(self.message, payload, room)
+
+
+# --- conferences and participants --------------------------------------------------------------
+
+
+@dataclass(kw_only=True)
+class ConferenceCreated(Event):
+    type = "conference.created"
+    name: str
+    majority: str
+    quorum: int
+
+
+@dataclass(kw_only=True)
+class ConferenceUpdated(Event):
+    type = "conference.updated"
+    message = "conference:updated"
+    before: dict[str, Any]  # the settings changed, as they were
+    after: dict[str, Any]
+
+
+@dataclass(kw_only=True)
+class ParticipantAdded(Event):
+    type = "participant.added"
+    message = "participant:added"
+    id: int
+    name: str
+    delegation: str
+    role: str
+
+
+@dataclass(kw_only=True)
+class LinkIssued(Event):
+    """No secret: only that a new link replaced the old one."""
+
+    type = "participant.link_issued"
+    id: int
+
+
+@dataclass(kw_only=True)
+class ParticipantPresent(Event):
+    type = "participant.present"
+    message = "participant:present"
+    id: int
+    present: bool
+
+
+# --- drafts and their structure -------------------------------------------------------------
+
+
+@dataclass(kw_only=True)
+class DraftCreated(Event):
+    type = "draft.created"
+    title: str
+    source: str | None  # the imported file's name
+    clauses: int  # how many
+
+    def broadcast(self, out: Fanout) -> None:
+        assert self.draft_id is not None
+        payload = {"draft_id": self.draft_id, "title": self.title}
+        out.send("draft:created", payload, conference_room(self.conference_id))
+        out.outline(self.draft_id)
+
+
+@dataclass(kw_only=True)
+class DraftMode(Event):
+    type = "draft.mode"
+    message = "draft:mode"
+    optional = frozenset({"reason"})
+    before: str
+    after: str
+    reason: str | None = None
+
+    def rooms(self) -> tuple[str, ...]:
+        assert self.draft_id is not None
+        return (draft_room(self.draft_id), conference_room(self.conference_id))
+
+
+@dataclass(kw_only=True)
+class DraftSponsors(Event):
+    type = "draft.sponsors"
+    message = "draft:sponsors"
+    before: list[int]
+    after: list[int]
+
+
+class _Structure(Event):
+    """A clause added, moved or deleted: everyone gets the renumbered outline."""
+
+    def broadcast(self, out: Fanout) -> None:
+        assert self.draft_id is not None
+        out.outline(self.draft_id)
+
+
+@dataclass(kw_only=True)
+class ClauseAdded(_Structure):
+    type = "clause.added"
+    optional = frozenset({"reason"})
+    kind: str
+    text: str
+    parent_id: int | None
+    after_id: int | None
+    version: int
+    reason: str | None = None  # set when an adopted amendment inserted it
+
+
+@dataclass(kw_only=True)
+class ClauseMoved(_Structure):
+    type = "clause.moved"
+    optional = frozenset({"reason"})
+    before: dict[str, Any]  # {parent_id, position}
+    after: dict[str, Any]
+    reason: str | None = None
+
+
+@dataclass(kw_only=True)
+class ClauseDeleted(_Structure):
+    type = "clause.deleted"
+    optional = frozenset({"reason"})
+    text: str
+    ids: list[int]  # the clause and its sub-clauses
+    reason: str | None = None
+
+
+@dataclass(kw_only=True)
+class ClauseEdited(Event):
+    type = "clause.edited"
+    optional = frozenset({"amendment"})
+    version: int
+    base_version: int
+    delta: str  # turns version - 1 into version
+    reason: str  # "edit" for live typing
+    amendment: int | None = None  # the number of the amendment that made the change
+
+    def broadcast(self, out: Fanout) -> None:
+        assert self.draft_id is not None
+        payload = {
+            "draft_id": self.draft_id,
+            "clause_id": self.clause_id,
+            "version": self.version,
+            "base_version": self.version - 1,
+            "delta": self.delta,
+            "author_id": self.actor_id,
+            "reason": self.reason,
+        }
+        # a live edit's author has its acknowledgement; everyone else gets the broadcast
+        skip = self.reason == "edit"
+        out.send("clause:edited", payload, draft_room(self.draft_id), skip_origin=skip)
+
+
+# --- amendments ------------------------------------------------------------------------------
+
+
+@dataclass(kw_only=True)
+class _AmendmentEvent(Event):
+    amendment_id: int
+    number: int
+
+    @classmethod
+    def about(cls, d: Draft, a: Amendment, actor_id: int | None, **fields: Any) -> Self:
+        """The event of amendment `a` to draft `d`, by `actor_id`."""
+        return cls(
+            conference_id=d.conference_id,
+            draft_id=d.id,
+            clause_id=a.clause_id,
+            actor_id=actor_id,
+            amendment_id=a.id,
+            number=a.number,
+            **fields,
+        )
+
+    def broadcast(self, out: Fanout) -> None:
+        out.amendment(self.amendment_id, self.type.split(".", 1)[1])
+
+
+@dataclass(kw_only=True)
+class AmendmentProposed(_AmendmentEvent):
+    type = "amendment.proposed"
+    kind: str
+    base_version: int
+    new_text: str
+    reason: str
+    target: int | None  # the number of the amendment it amends
+
+
+@dataclass(kw_only=True)
+class AmendmentAccepted(_AmendmentEvent):
+    type = "amendment.accepted"
+    sponsor: int | None  # who accepted (None: the secretariat, for all sponsors)
+    friendly: bool  # every sponsor has
+
+
+@dataclass(kw_only=True)
+class AmendmentRefused(_AmendmentEvent):
+    type = "amendment.refused"
+    sponsor: int
+
+
+@dataclass(kw_only=True)
+class AmendmentWithdrawn(_AmendmentEvent):
+    type = "amendment.withdrawn"
+
+
+@dataclass(kw_only=True)
+class AmendmentRebased(_AmendmentEvent):
+    type = "amendment.rebased"
+    optional = frozenset({"by"})
+    before: str  # new_text before
+    after: str
+    base_version: int
+    conflicted: bool
+    by: str | None = None  # the amendment to it that was adopted
+
+
+@dataclass(kw_only=True)
+class AmendmentStatus(_AmendmentEvent):
+    type = "amendment.status"
+    before: str
+    after: str
+    reason: str
+
+
+# --- polls -----------------------------------------------------------------------------------
+
+
+@dataclass(kw_only=True)
+class PollOpened(Event):
+    type = "poll.opened"
+    poll_id: int
+    subject_type: str
+    subject_id: int
+    rule: str
+    kind: str
+    entitled: int
+    present: int
+    closes_at: str | None
+
+    def broadcast(self, out: Fanout) -> None:
+        assert self.draft_id is not None
+        out.poll("poll:opened", self.poll_id, self.draft_id)
+
+
+@dataclass(kw_only=True)
+class PollBallot(Event):
+    """The choice only in recorded and counted polls: a secret ballot journals no choice."""
+
+    type = "poll.ballot"
+    optional = frozenset({"choice"})
+    poll_id: int
+    choice: str | None = None
+
+    def broadcast(self, out: Fanout) -> None:
+        assert self.draft_id is not None
+        out.tally(self.poll_id, self.draft_id)
+
+
+@dataclass(kw_only=True)
+class PollClosed(Event):
+    type = "poll.closed"
+    optional = frozenset({"votes"})
+    poll_id: int
+    subject_type: str
+    subject_id: int
+    outcome: str
+    yes: int
+    no: int
+    abstain: int
+    cast: int
+    entitled: int
+    required: int
+    rule: str
+    kind: str
+    explanation: str
+    votes: list[dict[str, Any]] | None = None  # recorded polls: who voted how
+
+    def broadcast(self, out: Fanout) -> None:
+        assert self.draft_id is not None
+        out.poll("poll:closed", self.poll_id, self.draft_id)

@@ -1,8 +1,10 @@
-"""Fan-out: journal events become Socket.IO messages to the rooms that should see them.
+"""Fan-out: events, once committed, become Socket.IO messages to the rooms that should see them.
 
-Rooms: `draft:ID` for everyone in a draft, `conference:ID` for a conference's pages. With a
-message queue configured (Redis), emits reach the clients of every server process. The
-messages and their payloads are listed in docs/protocol.md.
+Each event class (`events.py`) says which message it becomes and where it goes; this module
+sends: in order, from one thread, edits of a busy room batched, announcements that come in
+storms coalesced. Rooms: `draft:ID` for everyone in a draft, `conference:ID` for a
+conference's pages. With a message queue configured (Redis), emits reach the clients of every
+server process. The messages and their payloads are listed in docs/protocol.md.
 """
 
 from __future__ import annotations
@@ -17,38 +19,18 @@ from typing import Any
 
 from flask_socketio import SocketIO
 
-from .events import Event
+from . import views
+from .events import Event, draft_room
+from .store import Store
 
 log = logging.getLogger(__name__)
 
 
-def draft_room(draft_id: int) -> str:
-    return f"draft:{draft_id}"
-
-
-def conference_room(conference_id: int) -> str:
-    return f"conference:{conference_id}"
-
-
-# journal event type -> message name, for events whose payload is the event's own data
-PLAIN = {
-    "draft.mode": "draft:mode",
-    "draft.sponsors": "draft:sponsors",
-    "participant.added": "participant:added",
-    "participant.present": "participant:present",
-    "conference.updated": "conference:updated",
-}
-STRUCTURE = {"clause.added", "clause.moved", "clause.deleted", "draft.created"}
-
-
 class Live:
-    def __init__(self, socketio: SocketIO) -> None:
+    def __init__(self, socketio: SocketIO, store: Store) -> None:
         self.socketio = socketio
+        self.store = store
         self._local = threading.local()
-        # set by the app: the numbered outline of a draft, sent when its structure changes
-        self.outline: Callable[[int], Any] = lambda draft_id: None
-        self.amendment: Callable[[int], Any] = lambda amendment_id: None
-        self.poll: Callable[[int], Any] = lambda poll_id: None
         self._due: set[Hashable] = set()
         self._outbox: queue.SimpleQueue[tuple[str, Any, str, str | None]] = queue.SimpleQueue()
         self._sender: threading.Thread | None = None
@@ -169,12 +151,12 @@ class Live:
         timer.daemon = True
         timer.start()
 
-    def _tally_soon(self, poll_id: int, draft_id: int) -> None:
+    def tally_soon(self, poll_id: int, draft_id: int) -> None:
         """Coalesce ballot announcements: 193 delegations voting at once make ~10 messages."""
 
         def flush() -> None:
-            view = self.poll(poll_id)
-            if view is None or view["state"] != "open":
+            view = views.poll_view(self.store, self.store.poll(poll_id))
+            if view["state"] != "open":
                 return
             payload = {"draft_id": draft_id, "poll_id": poll_id, "cast": view["cast"]}
             if "tally" in view:
@@ -191,66 +173,45 @@ class Live:
         self.soon(("tally", poll_id), self.TALLY_EVERY, flush)
 
     def publish(self, events: list[Event]) -> None:
-        structure_done: set[int] = set()
-        amendments: dict[int, str] = {}
+        """Send what a committed transaction's events become (each event says what)."""
+        batch = Batch(self)
         for e in events:
-            if e.type.startswith("amendment.") and e.draft_id is not None:
-                amendments[e.data["amendment_id"]] = e.type.split(".", 1)[1]
-                continue
-            if e.type == "poll.ballot" and e.draft_id is not None:
-                self._tally_soon(e.data["poll_id"], e.draft_id)
-                continue
-            if e.type in ("poll.opened", "poll.closed") and e.draft_id is not None:
-                self.emit(
-                    "poll:" + e.type.split(".", 1)[1],
-                    {"draft_id": e.draft_id, "poll": self.poll(e.data["poll_id"])},
-                    draft_room(e.draft_id),
-                )
-                continue
-            if e.type == "clause.edited" and e.draft_id is not None:
-                self.emit(
-                    "clause:edited",
-                    {
-                        "draft_id": e.draft_id,
-                        "clause_id": e.clause_id,
-                        "version": e.data["version"],
-                        "base_version": e.data["version"] - 1,
-                        "delta": e.data["delta"],
-                        "author_id": e.actor_id,
-                        "reason": e.data.get("reason", "edit"),
-                    },
-                    draft_room(e.draft_id),
-                    skip_origin=e.data.get("reason") == "edit",
-                )
-            elif e.type in STRUCTURE and e.draft_id is not None:
-                if e.type == "draft.created":
-                    self.emit(
-                        "draft:created",
-                        {"draft_id": e.draft_id, "title": e.data["title"]},
-                        conference_room(e.conference_id),
-                    )
-                if e.draft_id not in structure_done:
-                    structure_done.add(e.draft_id)
-                    self.emit(
-                        "draft:outline",
-                        {"draft_id": e.draft_id, "clauses": self.outline(e.draft_id)},
-                        draft_room(e.draft_id),
-                    )
-            elif e.type in PLAIN:
-                payload = {"draft_id": e.draft_id, **e.data}
-                room = (
-                    draft_room(e.draft_id)
-                    if e.draft_id is not None
-                    else conference_room(e.conference_id)
-                )
-                self.emit(PLAIN[e.type], payload, room)
-                if e.type == "draft.mode":
-                    self.emit(PLAIN[e.type], payload, conference_room(e.conference_id))
-        for amendment_id, what in amendments.items():
-            view = self.amendment(amendment_id)
-            if view is not None:
-                self.emit(
-                    "amendment:changed",
-                    {"draft_id": view["draft_id"], "amendment": view, "event": what},
-                    draft_room(view["draft_id"]),
-                )
+            e.broadcast(batch)
+        batch.finish()
+
+
+class Batch:
+    """The fan-out of one transaction's events (`events.Fanout`): the outline is sent once
+    per draft however many clauses moved, and each amendment's view once, after the rest."""
+
+    def __init__(self, live: Live) -> None:
+        self.live = live
+        self._outlines: set[int] = set()
+        self._amendments: dict[int, str] = {}
+
+    def send(self, message: str, payload: Any, room: str, *, skip_origin: bool = False) -> None:
+        self.live.emit(message, payload, room, skip_origin=skip_origin)
+
+    def outline(self, draft_id: int) -> None:
+        if draft_id in self._outlines:
+            return
+        self._outlines.add(draft_id)
+        clauses = views.outline_view(self.live.store, draft_id)
+        self.send("draft:outline", {"draft_id": draft_id, "clauses": clauses}, draft_room(draft_id))
+
+    def amendment(self, amendment_id: int, what: str) -> None:
+        self._amendments[amendment_id] = what
+
+    def poll(self, message: str, poll_id: int, draft_id: int) -> None:
+        view = views.poll_view(self.live.store, self.live.store.poll(poll_id))
+        self.send(message, {"draft_id": draft_id, "poll": view}, draft_room(draft_id))
+
+    def tally(self, poll_id: int, draft_id: int) -> None:
+        self.live.tally_soon(poll_id, draft_id)
+
+    def finish(self) -> None:
+        store = self.live.store
+        for amendment_id, what in self._amendments.items():
+            view = views.amendment_view(store, store.amendment(amendment_id))
+            payload = {"draft_id": view["draft_id"], "amendment": view, "event": what}
+            self.send("amendment:changed", payload, draft_room(view["draft_id"]))

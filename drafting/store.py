@@ -373,13 +373,13 @@ class Store:
             f"select * from journal where {' and '.join(where)} order by seq", params
         )
         return [
-            Event(
-                type=r["type"],
+            Event.load(
+                r["type"],
+                json.loads(r["data"]),
                 conference_id=r["conference_id"],
                 draft_id=r["draft_id"],
                 clause_id=r["clause_id"],
                 actor_id=r["actor_id"],
-                data=json.loads(r["data"]),
                 seq=r["seq"],
                 at=r["at"],
             )

@@ -31,15 +31,11 @@ from flask import (
 from werkzeug.exceptions import HTTPException
 
 from . import export as exporting
-from .actions import (
-    Actions,
-    conference_view,
-    draft_summary,
-    hash_token,
-    participant_view,
-)
+from . import requests
+from .actions import Actions, hash_token
 from .domain import Participant
 from .errors import DraftingError, Invalid, Unauthorized
+from .views import conference_view, draft_summary, participant_view
 
 pages = Blueprint("pages", __name__)
 api = Blueprint("api", __name__, url_prefix="/api")
@@ -281,15 +277,8 @@ def get_conference(conference_id: int) -> Any:
 @api.patch("/conferences/<int:conference_id>")
 @authed
 def update_conference(conference_id: int) -> Any:
-    data = body()
-    conf = actions().update_conference(
-        g.participant,
-        conference_id,
-        name=data.get("name"),
-        majority=data.get("majority"),
-        quorum=data.get("quorum"),
-    )
-    return jsonify(conference_view(conf))
+    req = requests.UpdateConference.parse(body(), conference_id=conference_id)
+    return jsonify(conference_view(req.run(actions(), g.participant)))
 
 
 @api.get("/conferences/<int:conference_id>/participants")
@@ -303,14 +292,8 @@ def list_participants(conference_id: int) -> Any:
 @api.post("/conferences/<int:conference_id>/participants")
 @authed
 def add_participant(conference_id: int) -> Any:
-    data = body()
-    p, token = actions().add_participant(
-        g.participant,
-        conference_id,
-        data.get("name"),
-        data.get("delegation", ""),
-        data.get("role", "delegate"),
-    )
+    req = requests.AddParticipant.parse(body(), conference_id=conference_id)
+    p, token = req.run(actions(), g.participant)
     return jsonify({**participant_view(p), "token": token, "link": invite_link(token)}), 201
 
 
@@ -371,7 +354,7 @@ def export_draft(draft_id: int) -> Any:
 @api.post("/drafts/<int:draft_id>/mode")
 @authed
 def set_mode(draft_id: int) -> Any:
-    d = actions().set_mode(g.participant, draft_id, body().get("mode"))
+    d = requests.SetMode.parse(body(), draft_id=draft_id).run(actions(), g.participant)
     return jsonify(draft_summary(d))
 
 
@@ -399,15 +382,7 @@ def journal(draft_id: int) -> Any:
 @api.post("/drafts/<int:draft_id>/clauses")
 @authed
 def add_clause(draft_id: int) -> Any:
-    data = body()
-    c = actions().add_clause(
-        g.participant,
-        draft_id,
-        data.get("kind", "operative"),
-        data.get("text", ""),
-        data.get("parent_id"),
-        data.get("after_id"),
-    )
+    c = requests.AddClause.parse(body(), draft_id=draft_id).run(actions(), g.participant)
     return jsonify(_clause_in_draft(c.draft_id, c.id)), 201
 
 
@@ -441,9 +416,8 @@ def edit_clause(clause_id: int) -> Any:
 @api.post("/clauses/<int:clause_id>/move")
 @authed
 def move_clause(clause_id: int) -> Any:
-    data = body()
     a = actions()
-    a.move_clause(g.participant, clause_id, data.get("parent_id"), data.get("after_id"))
+    requests.MoveClause.parse(body(), clause_id=clause_id).run(a, g.participant)
     c, _ = a.clause_for(g.participant, clause_id)
     return jsonify(_clause_in_draft(c.draft_id, c.id))
 
@@ -464,17 +438,7 @@ def list_amendments(draft_id: int) -> Any:
 @api.post("/clauses/<int:clause_id>/amendments")
 @authed
 def propose_amendment(clause_id: int) -> Any:
-    data = body()
-    a = actions().propose(
-        g.participant,
-        clause_id,
-        data.get("kind", "replace"),
-        data.get("new_text", ""),
-        data.get("reason", ""),
-        data.get("target_amendment_id"),
-        data.get("new_kind"),
-        data.get("base_version"),
-    )
+    a = requests.Propose.parse(body(), clause_id=clause_id).run(actions(), g.participant)
     return jsonify(actions().amendment_view(a)), 201
 
 
@@ -489,17 +453,8 @@ def amendment_verb(amendment_id: int, verb: str) -> Any:
 @api.post("/drafts/<int:draft_id>/polls")
 @authed
 def open_poll(draft_id: int) -> Any:
-    data = body()
     a = actions()
-    poll = a.open_poll(
-        g.participant,
-        draft_id,
-        data.get("subject_type"),
-        data.get("subject_id"),
-        data.get("rule"),
-        data.get("kind"),
-        data.get("seconds"),
-    )
+    poll = requests.OpenPoll.parse(body(), draft_id=draft_id).run(a, g.participant)
     return jsonify(a.poll_view(poll)), 201
 
 
@@ -512,8 +467,8 @@ def get_poll(poll_id: int) -> Any:
 @api.post("/polls/<int:poll_id>/ballot")
 @authed
 def cast_ballot(poll_id: int) -> Any:
-    data = body()
-    return jsonify(actions().vote(g.participant, poll_id, data.get("choice"), data.get("receipt")))
+    req = requests.Vote.parse(body(), poll_id=poll_id)
+    return jsonify(req.run(actions(), g.participant))
 
 
 @api.post("/polls/<int:poll_id>/close")
@@ -526,10 +481,11 @@ def close_poll(poll_id: int) -> Any:
 @api.get("/drafts/<int:draft_id>/record")
 @authed
 def get_record(draft_id: int) -> Any:
-    a = actions()
-    if request.args.get("format", "md") == "json":
-        return jsonify(a.record(g.participant, draft_id))
-    resp = make_response(a.record_markdown(g.participant, draft_id))
+    req = requests.GetRecord.parse(request.args, draft_id=draft_id)
+    record = req.run(actions(), g.participant)
+    if req.format == "json":
+        return jsonify(record)
+    resp = make_response(record)
     resp.headers["Content-Type"] = "text/markdown; charset=utf-8"
     return resp
 

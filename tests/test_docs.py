@@ -9,6 +9,7 @@ import click
 
 from drafting import sockets
 from drafting.cli import main
+from drafting.events import EVENT_TYPES
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -24,10 +25,11 @@ def test_every_socket_event_is_in_protocol_md(app):
 def test_every_server_message_is_in_protocol_md():
     doc = (REPO / "docs/protocol.md").read_text("utf-8")
     sent = set()
-    for path in (REPO / "drafting").glob("*.py"):
+    for path in (REPO / "drafting").rglob("*.py"):
         src = path.read_text("utf-8")
-        sent |= set(re.findall(r'emit\(\s*"(\w+(?::\w+)?)"', src))
-        sent |= set(re.findall(r'"[\w.]+": "([\w]+:[\w]+)"', src))  # live.PLAIN mapping
+        sent |= set(re.findall(r'(?:emit|send|poll)\(\s*"(\w+(?::\w+)?)"', src))
+    sent |= {cls.message for cls in EVENT_TYPES.values() if cls.message}
+    assert {"clause:edited", "draft:outline", "poll:tally", "conference:updated"} <= sent
     missing = {e for e in sent if f"`{e}`" not in doc}
     assert not missing, f"undocumented server messages: {sorted(missing)}"
 

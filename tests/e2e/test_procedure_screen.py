@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import pytest
 from e2e_helpers import Person
 from playwright.sync_api import expect
 
@@ -31,11 +30,6 @@ Noting with concern the rise in international tension,
 """
 TARGET = "To establish a permanently operated network"
 TARGET_UN = "Decides to establish a permanently operated network"
-
-pytestmark = pytest.mark.skipif(
-    '@on("amendment:propose")' not in (REPO / "drafting" / "sockets.py").read_text(),
-    reason="the procedure backend (amendment:propose in drafting/sockets.py) is not there yet",
-)
 
 
 def sample_text() -> tuple[str, str]:

@@ -13,11 +13,6 @@ from drafting.store import Store
 
 REPO = Path(__file__).resolve().parents[2]
 
-pytestmark = pytest.mark.skipif(
-    '@on("amendment:propose")' not in (REPO / "drafting" / "sockets.py").read_text(),
-    reason="the procedure backend (amendment:propose in drafting/sockets.py) is not there yet",
-)
-
 TEXT = """# Declaration on Peaceful Cooperation
 
 The General Assembly,

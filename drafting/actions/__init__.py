@@ -1,0 +1,102 @@
+"""The one action layer: HTTP routes, Socket.IO handlers and the CLI all call these.
+
+One module per concern, each a set of functions over one `Context` (store, fan-out, locks):
+
+- `access`: tokens, membership and roles, looking things up on someone's behalf;
+- `conferences`: conferences, participants, invite links, presence;
+- `drafts`: drafts, modes, sponsors, the clause tree (add, move, delete);
+- `edits`: a clause's text: live edits (deltas against a version) and whole-text edits;
+- `amendments`: propose, accept, refuse, withdraw, adopt, lapse;
+- `polls`: open, ballots, close and the decision;
+- `record`: the record of proceedings and each clause's history.
+
+An action checks who asks and what is asked, then in `with ctx.transaction() as tx:` loads,
+applies the pure rules (`domain`, `procedure`, `textsync`), saves and `tx.emit`s its events;
+they are journaled in the transaction and broadcast after COMMIT.
+
+`Actions` is the context with every action bound to it, so a door writes
+`actions.propose(actor, ...)`; the table below is the whole list.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .. import views
+from ..domain import MAX_REBASE_VERSIONS, Amendment, Draft, Poll
+from . import access, amendments, conferences, edits, polls
+from . import drafts as draft_actions
+from . import record as record_actions
+from .access import Actor, hash_token
+from .context import Context, Notify, Transaction
+from .edits import Behind, EditResult
+
+
+class Actions(Context):
+    """Every action, bound to one context."""
+
+    # access
+    authenticate = access.authenticate
+    draft = access.draft_for
+    clause_for = access.clause_for
+    # conferences and participants
+    create_conference = conferences.create_conference
+    conference = conferences.conference
+    update_conference = conferences.update_conference
+    add_participant = conferences.add_participant
+    import_participants = conferences.import_participants
+    issue_link = conferences.issue_link
+    participants = conferences.participants
+    set_present = conferences.set_present
+    # drafts and their structure
+    create_draft = draft_actions.create_draft
+    import_document = draft_actions.import_document
+    drafts = draft_actions.drafts
+    draft_view = draft_actions.draft_view
+    outline = draft_actions.outline
+    set_mode = draft_actions.set_mode
+    set_sponsors = draft_actions.set_sponsors
+    add_clause = draft_actions.add_clause
+    move_clause = draft_actions.move_clause
+    delete_clause = draft_actions.delete_clause
+    # a clause's text
+    apply_edit = edits.apply_edit
+    replace_text = edits.replace_text
+    # amendments
+    propose = amendments.propose
+    accept = amendments.accept
+    refuse = amendments.refuse
+    withdraw = amendments.withdraw
+    amendments_view = amendments.amendments_view
+    # polls
+    open_poll = polls.open_poll
+    vote = polls.vote
+    close_poll = polls.close_poll
+    poll = polls.poll
+    # the record
+    record = record_actions.record
+    record_markdown = record_actions.record_markdown
+    history = record_actions.history
+
+    # views of things the caller already holds (no rights to check)
+    def amendment_view(self, a: Amendment, clause_text: str | None = None) -> dict[str, Any]:
+        return views.amendment_view(self.store, a, clause_text)
+
+    def poll_view(self, p: Poll) -> dict[str, Any]:
+        return views.poll_view(self.store, p)
+
+    def queue(self, d: Draft) -> list[dict[str, Any]]:
+        return views.queue_view(self.store, d)
+
+
+__all__ = [
+    "Actions",
+    "Actor",
+    "Behind",
+    "Context",
+    "EditResult",
+    "MAX_REBASE_VERSIONS",
+    "Notify",
+    "Transaction",
+    "hash_token",
+]

@@ -1,0 +1,188 @@
+"""Conferences and their participants: the roster, invite links, presence."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from .. import domain, procedure
+from ..domain import Conference, Participant
+from ..errors import Invalid
+from ..events import (
+    ConferenceCreated,
+    ConferenceUpdated,
+    LinkIssued,
+    ParticipantAdded,
+    ParticipantPresent,
+)
+from .access import Actor, actor_id, chair, conference_id_for, hash_token, new_token
+from .context import Context
+
+
+def _check_quorum(quorum: object) -> int:
+    q = domain.whole_number(quorum, "quorum")
+    if q < 0:
+        raise Invalid("The quorum cannot be negative.")
+    return q
+
+
+def create_conference(
+    ctx: Context,
+    name: object,
+    chair_name: object,
+    chair_delegation: str = "",
+    majority: object = "simple",
+    quorum: object = 0,
+) -> tuple[Conference, Participant, str]:
+    """A new conference and its chair; returns the chair's invite token (shown once)."""
+    clean_name = domain.clean_name(name, "conference name")
+    clean_chair = domain.clean_name(chair_name, "chair's name")
+    clean_majority = procedure.check_rule(majority)
+    clean_quorum = _check_quorum(quorum)
+    token = new_token()
+    with ctx.transaction() as tx:
+        conf = ctx.store.insert_conference(clean_name, clean_majority, clean_quorum)
+        p = ctx.store.insert_participant(
+            conf.id, clean_chair, chair_delegation.strip(), "chair", hash_token(token)
+        )
+        tx.emit(
+            ConferenceCreated(
+                conference_id=conf.id,
+                name=clean_name,
+                majority=clean_majority,
+                quorum=clean_quorum,
+            ),
+            _added(p, actor=p.id),
+        )
+    return conf, p, token
+
+
+def _added(p: Participant, actor: int | None) -> ParticipantAdded:
+    return ParticipantAdded(
+        conference_id=p.conference_id,
+        actor_id=actor,
+        id=p.id,
+        name=p.name,
+        delegation=p.delegation,
+        role=p.role,
+    )
+
+
+def conference(ctx: Context, actor: Actor, conference_id: object) -> Conference:
+    return ctx.store.conference(conference_id_for(actor, conference_id))
+
+
+def update_conference(
+    ctx: Context, actor: Actor, conference_id: object, **changes: object
+) -> Conference:
+    cid = domain.whole_number(conference_id, "conference id")
+    chair(actor, cid, "change the conference's rules")
+    clean: dict[str, Any] = {}
+    for key, value in changes.items():
+        if value is None:
+            continue
+        if key == "majority":
+            clean[key] = procedure.check_rule(value)
+        elif key == "quorum":
+            clean[key] = _check_quorum(value)
+        elif key == "name":
+            clean[key] = domain.clean_name(value, "conference name")
+        else:
+            raise Invalid(f"Unknown conference setting {key!r}: name, majority or quorum.")
+    with ctx.transaction() as tx:
+        before = ctx.store.conference(cid)
+        after = ctx.store.update_conference(cid, **clean) if clean else before
+        tx.emit(
+            ConferenceUpdated(
+                conference_id=cid,
+                actor_id=actor_id(actor),
+                before={k: getattr(before, k) for k in clean},
+                after=clean,
+            )
+        )
+    return after
+
+
+def add_participant(
+    ctx: Context,
+    actor: Actor,
+    conference_id: object,
+    name: object,
+    delegation: object = "",
+    role: object = "delegate",
+) -> tuple[Participant, str]:
+    """One participant; returns their invite token (stored hashed, so shown only now)."""
+    cid = domain.whole_number(conference_id, "conference id")
+    chair(actor, cid, "add participants")
+    clean_name = domain.clean_name(name, "participant's name")
+    if not isinstance(delegation, str):
+        raise Invalid("The delegation must be a text.")
+    clean_role = domain.check_choice_of(str(role), domain.ROLES, "role")
+    token = new_token()
+    with ctx.transaction() as tx:
+        ctx.store.conference(cid)
+        p = ctx.store.insert_participant(
+            cid, clean_name, delegation.strip(), clean_role, hash_token(token)
+        )
+        tx.emit(_added(p, actor_id(actor)))
+    return p, token
+
+
+def import_participants(
+    ctx: Context, actor: Actor, conference_id: object, rows: Iterable[dict[str, str]]
+) -> list[tuple[Participant, str]]:
+    """A whole roster at once: all rows are checked first, then added in one go."""
+    cid = domain.whole_number(conference_id, "conference id")
+    chair(actor, cid, "add participants")
+    checked = []
+    for n, row in enumerate(rows, start=2):
+        try:
+            name = domain.clean_name(row.get("name"), "participant's name")
+            role = domain.check_choice_of(
+                (row.get("role") or "delegate").strip().lower(), domain.ROLES, "role"
+            )
+        except Invalid as e:
+            raise Invalid(f"Line {n}: {e.message}") from None
+        checked.append((name, (row.get("delegation") or "").strip(), role))
+    if not checked:
+        raise Invalid("The roster is empty: give one participant per line.")
+    out = []
+    with ctx.transaction() as tx:
+        ctx.store.conference(cid)
+        for name, delegation, role in checked:
+            token = new_token()
+            p = ctx.store.insert_participant(cid, name, delegation, role, hash_token(token))
+            out.append((p, token))
+            tx.emit(_added(p, actor_id(actor)))
+    return out
+
+
+def issue_link(ctx: Context, actor: Actor, participant_id: object) -> tuple[Participant, str]:
+    """A fresh invite token; the old one stops working at once."""
+    pid = domain.whole_number(participant_id, "participant id")
+    p = ctx.store.participant(pid)
+    chair(actor, p.conference_id, "issue invite links")
+    token = new_token()
+    with ctx.transaction() as tx:
+        ctx.store.set_token_hash(pid, hash_token(token))
+        tx.emit(LinkIssued(conference_id=p.conference_id, actor_id=actor_id(actor), id=pid))
+    return p, token
+
+
+def participants(ctx: Context, actor: Actor, conference_id: object) -> list[Participant]:
+    cid = conference_id_for(actor, conference_id)
+    ctx.store.conference(cid)
+    return ctx.store.participants(cid)
+
+
+def set_present(ctx: Context, participant: Participant, present: bool) -> None:
+    with ctx.transaction() as tx:
+        ctx.store.set_present(participant.id, present)
+        tx.emit(
+            ParticipantPresent(
+                conference_id=participant.conference_id,
+                actor_id=participant.id,
+                id=participant.id,
+                present=present,
+            )
+        )

@@ -1,0 +1,59 @@
+"""The context every action runs in: the store, the fan-out, the clause locks.
+
+`with ctx.transaction() as tx:` is the one way an action writes. Inside, `tx.emit(event)`
+appends the event to the journal in the same SQLite transaction as the state change; after
+COMMIT, and only then, the events go to `notify` (the web app's broadcaster; the CLI tells no
+one). A failure anywhere inside leaves nothing behind and tells no one. With a clause id the
+transaction also holds that clause's lock until its events are handed over, so the broadcasts
+of one clause leave in version order.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, nullcontext
+
+from ..events import Event
+from ..store import Store
+
+Notify = Callable[[list[Event]], None]
+
+
+class Transaction:
+    """The events of one transaction, journaled as they are emitted."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.events: list[Event] = []
+
+    def emit(self, *events: Event) -> None:
+        for e in events:
+            self.store.append(e)
+            self.events.append(e)
+
+
+class Context:
+    def __init__(self, store: Store, notify: Notify | None = None) -> None:
+        self.store = store
+        self.notify: Notify = notify or (lambda events: None)
+        self._locks: dict[int, threading.Lock] = {}
+        self._locks_lock = threading.Lock()
+
+    def clause_lock(self, clause_id: int) -> threading.Lock:
+        with self._locks_lock:
+            lock = self._locks.get(clause_id)
+            if lock is None:
+                lock = self._locks[clause_id] = threading.Lock()
+            return lock
+
+    @contextmanager
+    def transaction(self, clause_id: int | None = None) -> Iterator[Transaction]:
+        lock = self.clause_lock(clause_id) if clause_id is not None else nullcontext()
+        with lock:
+            tx = Transaction(self.store)
+            with self.store.write():
+                yield tx
+            # committed: now, and still under the clause's lock, everyone may be told
+            if tx.events:
+                self.notify(tx.events)

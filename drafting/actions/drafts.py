@@ -1,0 +1,239 @@
+"""Drafts and their structure: create or import, modes, sponsors, add / move / delete clauses."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from .. import domain, views
+from ..domain import Clause, Draft
+from ..errors import Invalid
+from ..events import ClauseAdded, ClauseDeleted, ClauseMoved, DraftCreated, DraftMode, DraftSponsors
+from .access import Actor, actor_id, chair, clause_for, conference_id_for, draft_for, writer
+from .context import Context
+
+
+def create_draft(
+    ctx: Context,
+    actor: Actor,
+    conference_id: object,
+    title: object,
+    clauses: Sequence[tuple[str, int, str]] = (),
+    source: str | None = None,
+    sponsors: Sequence[int] = (),
+) -> Draft:
+    """A new draft from (kind, level, text) triples, as the importer gives them."""
+    cid = domain.whole_number(conference_id, "conference id")
+    chair(actor, cid, "create drafts")
+    clean_title = domain.clean_name(title, "draft title", domain.MAX_TITLE_CHARS)
+    for kind, level, text in clauses:
+        domain.check_choice_of(kind, domain.CLAUSE_KINDS, "clause kind")
+        domain.check_clause_text(text)
+        if not 0 <= level <= domain.MAX_LEVEL:
+            raise Invalid(f"Clauses nest at most {domain.MAX_LEVEL} levels deep.")
+    with ctx.transaction() as tx:
+        ctx.store.conference(cid)
+        members = {p.id for p in ctx.store.participants(cid)}
+        for s in sponsors:
+            if s not in members:
+                raise Invalid(f"Sponsor {s} is not a participant of this conference.")
+        draft = ctx.store.insert_draft(cid, clean_title, list(sponsors))
+        parents: list[int] = []  # stack of the last clause id at each level
+        counters: dict[int | None, int] = {}
+        for kind, level, text in clauses:
+            level = min(level, len(parents))
+            parent = parents[level - 1] if level > 0 else None
+            pos = counters.get(parent, 0)
+            counters[parent] = pos + 1
+            c = ctx.store.insert_clause(
+                Clause(0, draft.id, kind, text, parent_id=parent, position=pos),
+                actor_id(actor),
+                "import" if source else "created",
+            )
+            del parents[level:]
+            parents.append(c.id)
+        tx.emit(
+            DraftCreated(
+                conference_id=cid,
+                draft_id=draft.id,
+                actor_id=actor_id(actor),
+                title=clean_title,
+                source=source,
+                clauses=len(clauses),
+            )
+        )
+    return draft
+
+
+def import_document(
+    ctx: Context,
+    actor: Actor,
+    conference_id: object,
+    data: bytes,
+    filename: str,
+    title: str | None = None,
+) -> Draft:
+    """A text, Markdown or .docx document as a new draft, split into clauses."""
+    from ..importing import read_document
+
+    doc = read_document(data, filename, title=title)
+    return create_draft(
+        ctx,
+        actor,
+        conference_id,
+        doc.title,
+        [(c.kind, c.level, c.text) for c in doc.clauses],
+        source=filename,
+    )
+
+
+def drafts(ctx: Context, actor: Actor, conference_id: object) -> list[Draft]:
+    cid = conference_id_for(actor, conference_id)
+    ctx.store.conference(cid)
+    return ctx.store.drafts(cid)
+
+
+def draft_view(ctx: Context, actor: Actor, draft_id: object) -> dict[str, Any]:
+    """The draft as clients load it (and `drafting show --json` prints it)."""
+    return views.draft_view(ctx.store, draft_for(ctx, actor, draft_id))
+
+
+def outline(ctx: Context, actor: Actor, draft_id: object) -> list[dict[str, Any]]:
+    """Just the numbered clause tree: what a structure change needs to send."""
+    return views.outline_view(ctx.store, draft_for(ctx, actor, draft_id).id)
+
+
+def set_mode(ctx: Context, actor: Actor, draft_id: object, mode: object) -> Draft:
+    d = draft_for(ctx, actor, draft_id)
+    chair(actor, d.conference_id, "switch the draft's mode")
+    if not isinstance(mode, str):
+        raise Invalid("The mode must be a text.")
+    with ctx.transaction() as tx:
+        d = ctx.store.draft(d.id)
+        domain.check_mode_change(d, mode)
+        after = ctx.store.update_draft(d.id, status=mode)
+        tx.emit(
+            DraftMode(
+                conference_id=d.conference_id,
+                draft_id=d.id,
+                actor_id=actor_id(actor),
+                before=d.status,
+                after=mode,
+            )
+        )
+    return after
+
+
+def set_sponsors(ctx: Context, actor: Actor, draft_id: object, sponsors: Sequence[object]) -> Draft:
+    d = draft_for(ctx, actor, draft_id)
+    chair(actor, d.conference_id, "set the draft's sponsors")
+    ids = [domain.whole_number(s, "sponsor id") for s in sponsors]
+    with ctx.transaction() as tx:
+        members = {p.id: p for p in ctx.store.participants(d.conference_id)}
+        for s in ids:
+            if s not in members or members[s].role == "observer":
+                raise Invalid(f"Participant {s} cannot sponsor: not a delegate here.")
+        after = ctx.store.update_draft(d.id, sponsors=ids)
+        tx.emit(
+            DraftSponsors(
+                conference_id=d.conference_id,
+                draft_id=d.id,
+                actor_id=actor_id(actor),
+                before=list(d.sponsors),
+                after=ids,
+            )
+        )
+    return after
+
+
+def add_clause(
+    ctx: Context,
+    actor: Actor,
+    draft_id: object,
+    kind: object,
+    text: object,
+    parent_id: object = None,
+    after_id: object = None,
+) -> Clause:
+    d = draft_for(ctx, actor, draft_id)
+    writer(actor, d.conference_id, "add clauses")
+    clean_kind = domain.check_choice_of(str(kind), domain.CLAUSE_KINDS, "clause kind")
+    clean_text = domain.check_clause_text(text)
+    parent = domain.optional_number(parent_id, "parent clause id")
+    after = domain.optional_number(after_id, "clause id to insert after")
+    with ctx.transaction() as tx:
+        d = ctx.store.draft(d.id)
+        domain.check_editable(d)
+        existing = ctx.store.clauses(d.id)
+        # validate the place before writing anything
+        domain.insert(existing, Clause(0, d.id, clean_kind, clean_text), parent, after)
+        new = ctx.store.insert_clause(
+            Clause(0, d.id, clean_kind, clean_text, position=-1), actor_id(actor), "added"
+        )
+        ctx.store.set_clause_places(domain.insert(existing, new, parent, after))
+        new = ctx.store.clause(new.id)
+        tx.emit(
+            ClauseAdded(
+                conference_id=d.conference_id,
+                draft_id=d.id,
+                clause_id=new.id,
+                actor_id=actor_id(actor),
+                kind=clean_kind,
+                text=clean_text,
+                parent_id=new.parent_id,
+                after_id=after,
+                version=new.version,
+            )
+        )
+    return new
+
+
+def move_clause(
+    ctx: Context, actor: Actor, clause_id: object, parent_id: object = None, after_id: object = None
+) -> list[Clause]:
+    c, d = clause_for(ctx, actor, clause_id)
+    writer(actor, d.conference_id, "move clauses")
+    parent = domain.optional_number(parent_id, "parent clause id")
+    after = domain.optional_number(after_id, "clause id to place it after")
+    with ctx.transaction() as tx:
+        d = ctx.store.draft(d.id)
+        domain.check_editable(d)
+        existing = ctx.store.clauses(d.id)
+        changed = domain.move(existing, c.id, parent, after)
+        ctx.store.set_clause_places(changed)
+        before = next(x for x in existing if x.id == c.id)
+        now_c = ctx.store.clause(c.id)
+        tx.emit(
+            ClauseMoved(
+                conference_id=d.conference_id,
+                draft_id=d.id,
+                clause_id=c.id,
+                actor_id=actor_id(actor),
+                before={"parent_id": before.parent_id, "position": before.position},
+                after={"parent_id": now_c.parent_id, "position": now_c.position},
+            )
+        )
+    return changed
+
+
+def delete_clause(ctx: Context, actor: Actor, clause_id: object) -> list[int]:
+    """Delete a clause and its sub-clauses; returns their ids."""
+    c, d = clause_for(ctx, actor, clause_id)
+    writer(actor, d.conference_id, "delete clauses")
+    with ctx.transaction() as tx:
+        d = ctx.store.draft(d.id)
+        domain.check_editable(d)
+        changed = domain.delete(ctx.store.clauses(d.id), c.id)
+        ctx.store.set_clause_places(changed)
+        gone = [x.id for x in changed if x.status == "deleted"]
+        tx.emit(
+            ClauseDeleted(
+                conference_id=d.conference_id,
+                draft_id=d.id,
+                clause_id=c.id,
+                actor_id=actor_id(actor),
+                text=c.text,
+                ids=gone,
+            )
+        )
+    return gone

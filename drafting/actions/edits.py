@@ -1,0 +1,223 @@
+"""Changes to a clause's text: live edits (deltas against a version) and whole-text edits.
+
+Every new version is stored with its delta in the journal, and the clause's open amendments
+are carried onto the new text, whatever made the change (typing, the JSON API, an adopted
+amendment: `write_text`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import NamedTuple
+
+from .. import domain, textsync
+from ..domain import Clause, Draft
+from ..errors import Conflict, Invalid, NotFound, TooLarge
+from ..events import AmendmentRebased, AmendmentStatus, ClauseEdited, Event
+from .access import Actor, actor_id, clause_for, writer
+from .context import Context, Transaction
+
+
+class EditResult(NamedTuple):
+    clause: Clause  # the clause as it now stands, this edit included
+    changed: bool
+    events: list[Event]
+    mine: str | None = None  # the text the edit made of its base version, when known
+
+
+class Behind(Conflict):
+    """The edit's base is too old to merge here: the client rebases onto the current text."""
+
+    code = "behind"
+
+    def __init__(self, clause_id: int, version: int, text: str) -> None:
+        super().__init__(
+            f"Clause {clause_id} moved on too far since your copy; rebasing your edit onto "
+            "the current text."
+        )
+        self.clause_id, self.version, self.text = clause_id, version, text
+
+
+def write_text(
+    ctx: Context,
+    tx: Transaction,
+    actor: Actor,
+    d: Draft,
+    c: Clause,
+    new_text: str,
+    base_version: int,
+    reason: str,
+    *,
+    edit_id: str | None = None,
+    amendment: int | None = None,
+    delta: str | None = None,
+) -> None:
+    """Store a clause's next version inside the caller's transaction.
+
+    `reason` says why the text changed ("edit" for typing, or the adopted amendment). `delta`,
+    when given, is already that change (a live edit applied exactly) and is not diffed again.
+    """
+    version = c.version + 1
+    ctx.store.set_clause_text(c.id, new_text, version, actor_id(actor), reason, edit_id)
+    tx.emit(
+        ClauseEdited(
+            conference_id=d.conference_id,
+            draft_id=d.id,
+            clause_id=c.id,
+            actor_id=actor_id(actor),
+            version=version,
+            base_version=base_version,
+            delta=delta if delta is not None else textsync.make_delta(c.text, new_text),
+            reason=reason,
+            amendment=amendment,
+        )
+    )
+    _carry_amendments(ctx, tx, actor, d, c.id, new_text, version, by_amendment=amendment)
+
+
+def _carry_amendments(
+    ctx: Context,
+    tx: Transaction,
+    actor: Actor,
+    d: Draft,
+    clause_id: int,
+    text: str,
+    version: int,
+    by_amendment: int | None,
+) -> None:
+    """After a clause changed, carry its open amendments onto the new text.
+
+    One that no longer applies cleanly is `conflicted` (after a live edit: its proposer can
+    revise it) or `lapsed` (after an adopted amendment made it impossible).
+    """
+    for a in ctx.store.amendments_of_clause(clause_id):
+        if a.status not in domain.OPEN_AMENDMENT or a.kind != "replace":
+            continue
+        merged = textsync.merge3(a.base_text, text, a.new_text)
+        if merged.conflicted:
+            status = "lapsed" if by_amendment is not None else "conflicted"
+            if a.status != status:
+                ctx.store.update_amendment(a.id, status=status)
+                tx.emit(
+                    AmendmentStatus.about(
+                        d,
+                        a,
+                        actor_id(actor),
+                        before=a.status,
+                        after=status,
+                        reason="the clause changed where this amendment changes it",
+                    )
+                )
+            continue
+        ctx.store.update_amendment(
+            a.id,
+            base_text=text,
+            base_version=version,
+            new_text=merged.text,
+            delta=textsync.make_delta(text, merged.text),
+            status="pending",
+        )
+        tx.emit(
+            AmendmentRebased.about(
+                d,
+                a,
+                actor_id(actor),
+                before=a.new_text,
+                after=merged.text,
+                base_version=version,
+                conflicted=False,
+            )
+        )
+
+
+def replace_text(
+    ctx: Context, actor: Actor, clause_id: object, text: object, reason: str = "edit"
+) -> Clause:
+    """Set a clause's whole text (the JSON API's edit; live edits go through deltas)."""
+    c, d = clause_for(ctx, actor, clause_id)
+    writer(actor, d.conference_id, "edit clauses")
+    new_text = domain.check_clause_text(text)
+    with ctx.transaction(c.id) as tx:
+        d = ctx.store.draft(d.id)
+        domain.check_editable(d)
+        c = ctx.store.clause(c.id)
+        if c.text == new_text:
+            return c
+        write_text(ctx, tx, actor, d, c, new_text, c.version, reason)
+    return replace(c, text=new_text, version=c.version + 1)
+
+
+def _check_edit(delta: object, edit_id: object) -> str:
+    if not isinstance(delta, str):
+        raise Invalid("The change must be a diff-match-patch delta (a string).")
+    if len(delta) > domain.MAX_DELTA_CHARS:
+        raise TooLarge(
+            f"That change is {len(delta):,} characters long; a clause holds at most "
+            f"{domain.MAX_CLAUSE_CHARS:,}."
+        )
+    if edit_id is not None and (not isinstance(edit_id, str) or not 8 <= len(edit_id) <= 64):
+        raise Invalid("An edit id must be a string of 8 to 64 characters.")
+    return delta
+
+
+def apply_edit(
+    ctx: Context,
+    actor: Actor,
+    clause_id: object,
+    base_version: object,
+    delta: object,
+    edit_id: object = None,
+) -> EditResult:
+    """A live edit: a diff-match-patch delta against a known version of a clause.
+
+    Exact when the version is current; when others got in first, the edit is rebased by a
+    three-way merge (textsync.merge3) onto the current text. Committed with its journal
+    event before anyone is told; the result always carries the current text, which
+    includes this edit. An edit id seen before is acknowledged again, not applied twice.
+    """
+    cid = domain.whole_number(clause_id, "clause id")
+    base = domain.whole_number(base_version, "base version")
+    clean_delta = _check_edit(delta, edit_id)
+    eid = edit_id if isinstance(edit_id, str) else None
+    c, d = clause_for(ctx, actor, cid)
+    writer(actor, d.conference_id, "edit clauses")
+    with ctx.transaction(cid) as tx:
+        if eid is not None and ctx.store.edit_seen(eid) is not None:
+            current = ctx.store.clause(cid)
+            return EditResult(current, False, [], _resent_text(ctx, cid, base, clean_delta))
+        d = ctx.store.draft(d.id)
+        domain.check_editable(d)
+        c = ctx.store.clause(cid)
+        if c.status in domain.GONE:
+            raise NotFound(f"Clause {cid} was deleted while you were editing it.")
+        if base > c.version or base < 1:
+            raise Invalid(f"Version {base} of clause {cid} does not exist (it is at {c.version}).")
+        exact: str | None = None
+        if base == c.version:
+            new_text = mine = textsync.apply_delta(c.text, clean_delta)
+            exact = clean_delta
+        else:
+            if c.version - base > domain.MAX_REBASE_VERSIONS:
+                raise Behind(cid, c.version, c.text)
+            base_text = ctx.store.clause_text_at(cid, base)
+            if base_text is None:
+                raise Behind(cid, c.version, c.text)
+            mine = textsync.apply_delta(base_text, clean_delta)
+            new_text = textsync.merge3(base_text, c.text, mine).text
+        domain.check_clause_text(new_text)
+        if new_text == c.text:
+            return EditResult(c, False, [], mine)
+        write_text(ctx, tx, actor, d, c, new_text, base, "edit", edit_id=eid, delta=exact)
+    # told (after COMMIT, under the clause's lock) by the transaction
+    return EditResult(replace(c, text=new_text, version=c.version + 1), True, tx.events, mine)
+
+
+def _resent_text(ctx: Context, clause_id: int, base: int, delta: str) -> str | None:
+    """What a resent edit made of its base, to acknowledge it again as a delta."""
+    base_text = ctx.store.clause_text_at(clause_id, base)
+    if base_text is None:
+        return None
+    try:
+        return textsync.apply_delta(base_text, delta)
+    except textsync.DeltaError:
+        return None

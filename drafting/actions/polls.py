@@ -1,0 +1,298 @@
+"""Polls: open a vote on an amendment, a clause or the whole draft; ballots; the decision."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from .. import domain, procedure, views
+from ..domain import Draft, Participant, Poll
+from ..errors import Conflict, Forbidden, Invalid, NotFound
+from ..events import ClauseDeleted, ClauseMoved, DraftMode, PollBallot, PollClosed, PollOpened
+from ..store import now
+from .access import Actor, actor_id, chair, draft_for, hash_token, new_token, poll_for
+from .amendments import adopt, lapse_children, set_status
+from .context import Context, Transaction
+
+
+def poll(ctx: Context, actor: Actor, poll_id: object) -> dict[str, Any]:
+    p, _ = poll_for(ctx, actor, poll_id)
+    return views.poll_view(ctx.store, p)
+
+
+def _closes_at(rule: str, seconds: object) -> str | None:
+    """Consensus: the moment the time for objections ends."""
+    if rule != "consensus":
+        return None
+    secs = 60 if seconds is None else domain.whole_number(seconds, "seconds")
+    if not 5 <= secs <= 3600:
+        raise Invalid("Give between 5 seconds and an hour for objections.")
+    at = datetime.now(UTC) + timedelta(seconds=secs)
+    return at.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def _check_subject(ctx: Context, d: Draft, stype: str, sid: int) -> None:
+    """Refuse a subject that is not (or no longer, or not yet) to be voted on."""
+    if stype == "amendment":
+        a = ctx.store.amendment(sid)
+        if a.draft_id != d.id:
+            raise NotFound(f"There is no amendment {sid} in this draft.")
+        if a.status == "conflicted":
+            raise Conflict(
+                f"Amendment #{a.number} no longer applies to the clause as it stands "
+                "(conflicted): its proposer must write it again."
+            )
+        if a.status != "pending":
+            raise Conflict(f"Amendment #{a.number} is {a.status}: it is not put to the vote.")
+        subs = [
+            s.number
+            for s in ctx.store.amendments_of_clause(a.clause_id)
+            if s.target_amendment_id == a.id and s.status == "pending"
+        ]
+        if subs:
+            raise Conflict(
+                "Amendments to this amendment are voted first: "
+                + ", ".join(f"#{n}" for n in subs)
+                + "."
+            )
+    elif stype == "clause":
+        c = ctx.store.clause(sid)
+        if c.draft_id != d.id or c.status in domain.GONE:
+            raise NotFound(f"There is no clause {sid} in this draft.")
+        if c.status != "active":
+            raise Conflict(f"This clause was {c.status} already.")
+        pending = [
+            a.number
+            for a in ctx.store.amendments_of_clause(c.id)
+            if a.status in ("pending", "voting")
+        ]
+        if pending:
+            raise Conflict(
+                "Amendments to a clause are voted before the clause: first "
+                + ", ".join(f"#{n}" for n in pending)
+                + "."
+            )
+    else:
+        if sid != d.id:
+            raise Invalid("A vote on the whole names this draft.")
+        pending = [a.number for a in ctx.store.amendments(d.id) if a.status == "pending"]
+        if pending:
+            raise Conflict(
+                "Amendments are still pending: vote on them (or have them withdrawn) "
+                "before the vote on the whole: " + ", ".join(f"#{n}" for n in pending) + "."
+            )
+
+
+def open_poll(
+    ctx: Context,
+    actor: Actor,
+    draft_id: object,
+    subject_type: object,
+    subject_id: object,
+    rule: object = None,
+    kind: object = None,
+    seconds: object = None,
+) -> Poll:
+    d = draft_for(ctx, actor, draft_id)
+    chair(actor, d.conference_id, "open a vote")
+    stype = domain.check_choice_of(str(subject_type), domain.POLL_SUBJECTS, "subject")
+    sid = domain.whole_number(subject_id, "subject id")
+    conf = ctx.store.conference(d.conference_id)
+    clean_rule = procedure.check_rule(rule or conf.majority)
+    clean_kind = procedure.check_poll_kind(kind or "recorded")
+    closes_at = _closes_at(clean_rule, seconds)
+    with ctx.transaction() as tx:
+        d = ctx.store.draft(d.id)
+        if d.status != "formal":
+            raise Conflict(
+                "Votes are taken in formal mode: switch the draft to formal first."
+                if d.status == "drafting"
+                else f"The draft is {d.status}; no more votes can be taken on it."
+            )
+        if ctx.store.open_poll(d.id) is not None:
+            raise Conflict("Another vote is open in this draft: close it first.")
+        people = ctx.store.participants(d.conference_id)
+        present = sum(1 for p in people if p.can_vote and p.present)
+        entitled = sum(1 for p in people if p.can_vote)
+        procedure.check_quorum(present, conf.quorum)
+        _check_subject(ctx, d, stype, sid)
+        if stype == "amendment":
+            ctx.store.update_amendment(sid, status="voting")
+        p = ctx.store.insert_poll(
+            {
+                "draft_id": d.id,
+                "subject_type": stype,
+                "subject_id": sid,
+                "rule": clean_rule,
+                "kind": clean_kind,
+                "entitled": entitled,
+                "closes_at": closes_at,
+                "number": len(ctx.store.polls(d.id)) + 1,
+            }
+        )
+        tx.emit(
+            PollOpened(
+                conference_id=d.conference_id,
+                draft_id=d.id,
+                actor_id=actor_id(actor),
+                poll_id=p.id,
+                subject_type=stype,
+                subject_id=sid,
+                rule=clean_rule,
+                kind=clean_kind,
+                entitled=entitled,
+                present=present,
+                closes_at=closes_at,
+            )
+        )
+    return p
+
+
+def vote(
+    ctx: Context, actor: Actor, poll_id: object, choice: object, receipt: object = None
+) -> dict[str, Any]:
+    """Cast or change a ballot. In a secret poll the first ballot returns a receipt, the
+    only thing that can change it: the store never links voter and choice."""
+    if actor is None:
+        raise Forbidden("Only delegates vote.")
+    p, d = poll_for(ctx, actor, poll_id)
+    if not actor.can_vote:
+        raise Forbidden(
+            "Observers do not vote." if actor.role == "observer" else "The chair does not vote."
+        )
+    clean = procedure.check_choice(choice)
+    out: dict[str, Any] = {"poll_id": p.id, "choice": clean}
+    with ctx.transaction() as tx:
+        p = ctx.store.poll(p.id)
+        if p.state != "open":
+            raise Conflict("This vote is closed: ballots are no longer accepted.")
+        if p.closes_at and now() > p.closes_at:
+            raise Conflict("The time for objections is over.")
+        if p.kind == "secret":
+            new_receipt = _secret_ballot(ctx, p, actor, clean, receipt)
+            if new_receipt is not None:
+                out["receipt"] = new_receipt
+            journaled = None
+        else:
+            ctx.store.put_ballot(p.id, actor.id, clean)
+            journaled = clean
+        tx.emit(
+            PollBallot(
+                conference_id=d.conference_id,
+                draft_id=d.id,
+                actor_id=actor.id,
+                poll_id=p.id,
+                choice=journaled,
+            )
+        )
+        out["cast"] = ctx.store.cast_count(p)
+    return out
+
+
+def _secret_ballot(
+    ctx: Context, p: Poll, actor: Participant, choice: str, receipt: object
+) -> str | None:
+    """Store a secret ballot unlinked from its voter; a first ballot returns its receipt."""
+    if ctx.store.mark_secret_voter(p.id, actor.id):
+        new_receipt = new_token()
+        ctx.store.put_secret_ballot(p.id, hash_token(new_receipt), choice)
+        return new_receipt
+    if not isinstance(receipt, str) or not ctx.store.secret_ballot_exists(
+        p.id, hash_token(receipt)
+    ):
+        raise Conflict(
+            "You have voted already. A secret ballot can only be changed with "
+            "the receipt from your first ballot, on the device that cast it."
+        )
+    ctx.store.put_secret_ballot(p.id, hash_token(receipt), choice)
+    return None
+
+
+def close_poll(ctx: Context, actor: Actor, poll_id: object) -> Poll:
+    """Count, decide, and act on the decision: adopt or reject the subject."""
+    p, d = poll_for(ctx, actor, poll_id)
+    chair(actor, d.conference_id, "close a vote")
+    lock: int | None = None  # the clause whose text the decision may change
+    if p.subject_type == "amendment":
+        lock = ctx.store.amendment(p.subject_id).clause_id
+    elif p.subject_type == "clause":
+        lock = p.subject_id
+    with ctx.transaction(lock) as tx:
+        p = ctx.store.poll(p.id)
+        if p.state != "open":
+            raise Conflict("This vote is closed already.")
+        d = ctx.store.draft(d.id)
+        counts = ctx.store.tally(p)
+        tally = procedure.Tally(counts["yes"], counts["no"], counts["abstain"])
+        result = procedure.decide(p.rule, tally, p.entitled)
+        record: dict[str, Any] = {
+            "outcome": result.outcome,
+            "yes": result.yes,
+            "no": result.no,
+            "abstain": result.abstain,
+            "cast": result.cast,
+            "entitled": result.entitled,
+            "required": result.required,
+            "rule": result.rule,
+            "kind": p.kind,
+            "explanation": result.explanation,
+        }
+        if p.kind == "recorded":
+            record["votes"] = views.named_votes(ctx.store, p, d.conference_id)
+        p = ctx.store.close_poll(p.id, record)
+        tx.emit(
+            PollClosed(
+                conference_id=d.conference_id,
+                draft_id=d.id,
+                actor_id=actor_id(actor),
+                poll_id=p.id,
+                subject_type=p.subject_type,
+                subject_id=p.subject_id,
+                **record,
+            )
+        )
+        _act_on(ctx, tx, actor, d, p, result.outcome == "adopted")
+    return p
+
+
+def _act_on(ctx: Context, tx: Transaction, actor: Actor, d: Draft, p: Poll, adopted: bool) -> None:
+    """What the decision does to its subject."""
+    if p.subject_type == "amendment":
+        a = ctx.store.amendment(p.subject_id)
+        if adopted:
+            adopt(ctx, tx, actor, d, a, "vote")
+        else:
+            set_status(ctx, tx, actor, d, a, "rejected", "vote")
+            lapse_children(ctx, tx, actor, d, a, "its parent amendment was rejected")
+    elif p.subject_type == "clause":
+        c = ctx.store.clause(p.subject_id)
+        where: dict[str, Any] = {
+            "conference_id": d.conference_id,
+            "draft_id": d.id,
+            "clause_id": c.id,
+            "actor_id": actor_id(actor),
+        }
+        if adopted:
+            ctx.store.set_clause_places([replace(c, status="adopted")])
+            place = {"parent_id": c.parent_id, "position": c.position}
+            tx.emit(ClauseMoved(**where, before=place, after=place, reason="adopted by vote"))
+        else:
+            changed = domain.delete(ctx.store.clauses(d.id), c.id)
+            ctx.store.set_clause_places(
+                [replace(x, status="rejected") if x.id == c.id else x for x in changed]
+            )
+            tx.emit(ClauseDeleted(**where, text=c.text, ids=[c.id], reason="rejected by vote"))
+    else:
+        status = "adopted" if adopted else "rejected"
+        ctx.store.update_draft(d.id, status=status)
+        tx.emit(
+            DraftMode(
+                conference_id=d.conference_id,
+                draft_id=d.id,
+                actor_id=actor_id(actor),
+                before=d.status,
+                after=status,
+                reason="vote on the whole",
+            )
+        )

@@ -1,0 +1,170 @@
+"""The record of proceedings and the history of each clause, read from the store and journal."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .. import domain
+from ..domain import whole_number
+from .access import Actor, draft_for, member
+from .context import Context
+
+
+def record(ctx: Context, actor: Actor, draft_id: object) -> dict[str, Any]:
+    """What happened to the draft, clause by clause, read from the store and the journal."""
+    d = draft_for(ctx, actor, draft_id)
+    people = {p.id: p for p in ctx.store.participants(d.conference_id)}
+
+    def who(pid: int | None) -> str:
+        p = people.get(pid) if pid is not None else None
+        if p is None:
+            return "the secretariat"
+        return f"{p.name} ({p.delegation})" if p.delegation else p.name
+
+    all_clauses = ctx.store.clauses(d.id, include_deleted=True)
+    entries = domain.flatten(domain.outline(all_clauses))
+    live_refs = {e.clause.id: domain.describe(e) for e in entries}
+    polls = ctx.store.polls(d.id)
+    votes_on: dict[tuple[str, int], list[dict[str, Any]]] = {}
+    for n, poll in enumerate(polls, start=1):
+        entry = {"vote": n, "rule": poll.rule, "kind": poll.kind, "state": poll.state}
+        if poll.result:
+            entry.update(poll.result)
+        votes_on.setdefault((poll.subject_type, poll.subject_id), []).append(entry)
+    amendments = ctx.store.amendments(d.id)
+    clauses_out = []
+    # the text in document order, then what left it (deleted, rejected) in creation order
+    gone = sorted((c for c in all_clauses if c.status in domain.GONE), key=lambda c: c.id)
+    for c in [e.clause for e in entries] + gone:
+        ams = [a for a in amendments if a.clause_id == c.id]
+        clauses_out.append(
+            {
+                "id": c.id,
+                "ref": live_refs.get(c.id, f"{c.kind} clause (no longer in the text)"),
+                "kind": c.kind,
+                "status": c.status,
+                "text": c.text,
+                "versions": c.version,
+                "amendments": [
+                    {
+                        "number": a.number,
+                        "kind": a.kind,
+                        "proposer": who(a.proposer_id),
+                        "reason": a.reason,
+                        "new_text": a.new_text,
+                        "status": a.status,
+                        "target": next(
+                            (t.number for t in ams if t.id == a.target_amendment_id), None
+                        ),
+                        "votes": votes_on.get(("amendment", a.id), []),
+                    }
+                    for a in ams
+                ],
+                "votes": votes_on.get(("clause", c.id), []),
+            }
+        )
+    events = []
+    for e in ctx.store.journal(draft_id=d.id):
+        # keystrokes are in the history of each clause; ballots only as the poll allows
+        if e.type == "poll.ballot" or (
+            e.type == "clause.edited" and e.data.get("reason") == "edit"
+        ):
+            continue
+        events.append(
+            {
+                "seq": e.seq,
+                "at": e.at,
+                "type": e.type,
+                "by": who(e.actor_id),
+                "data": {k: v for k, v in e.data.items() if k not in ("before", "after", "delta")},
+            }
+        )
+    return {
+        "draft": {"id": d.id, "title": d.title, "status": d.status},
+        "clauses": clauses_out,
+        "votes_on_draft": votes_on.get(("draft", d.id), []),
+        "events": events,
+    }
+
+
+def record_markdown(ctx: Context, actor: Actor, draft_id: object) -> str:
+    r = record(ctx, actor, draft_id)
+    lines = [f"# Record of proceedings: {r['draft']['title']}", ""]
+    lines.append(f"Status of the draft: **{r['draft']['status']}**.")
+    lines.append("")
+
+    def vote_lines(votes: list[dict[str, Any]], indent: str) -> None:
+        for v in votes:
+            kind = {
+                "recorded": "recorded vote",
+                "counted": "counted vote",
+                "secret": "secret ballot",
+            }[v["kind"]]
+            if v["state"] != "closed":
+                lines.append(f"{indent}- Vote {v['vote']} ({kind}): still open.")
+                continue
+            lines.append(
+                f"{indent}- Vote {v['vote']} ({kind}, {v['rule'].replace('_', ' ')}): "
+                f"{v['explanation']}."
+            )
+            if v.get("votes"):
+                for choice in ("yes", "no", "abstain"):
+                    names = [
+                        x["delegation"] or x["name"] for x in v["votes"] if x["choice"] == choice
+                    ]
+                    if names:
+                        label = {"yes": "In favour", "no": "Against", "abstain": "Abstaining"}[
+                            choice
+                        ]
+                        lines.append(f"{indent}  {label}: {', '.join(names)}.")
+
+    for c in r["clauses"]:
+        if not c["amendments"] and not c["votes"]:
+            continue
+        status = "" if c["status"] == "active" else f" — {c['status']}"
+        lines.append(f"## {c['ref'].capitalize()}{status}")
+        lines.append("")
+        lines.append(f"> {c['text']}")
+        lines.append("")
+        for a in c["amendments"]:
+            what = {
+                "replace": f"to read: “{a['new_text']}”",
+                "delete": "to delete the clause",
+                "insert_after": f"to insert after it: “{a['new_text']}”",
+                "amend_amendment": f"to amend amendment #{a['target']} to read: “{a['new_text']}”",
+            }[a["kind"]]
+            reason = f" Reason: {a['reason']}" if a["reason"] else ""
+            lines.append(
+                f"- Amendment #{a['number']} by {a['proposer']}, {what}.{reason} "
+                f"**{a['status'].capitalize()}**."
+            )
+            vote_lines(a["votes"], "  ")
+        if c["votes"]:
+            lines.append("- Separate vote on the clause:")
+            vote_lines(c["votes"], "  ")
+        lines.append("")
+    if r["votes_on_draft"]:
+        lines.append("## The draft as a whole")
+        lines.append("")
+        vote_lines(r["votes_on_draft"], "")
+        lines.append("")
+    return "\n".join(lines)
+
+
+def history(ctx: Context, actor: Actor, clause_id: object) -> list[dict[str, Any]]:
+    """Every version of a clause (deleted ones too), with who made it and why."""
+    c = ctx.store.clause(whole_number(clause_id, "clause id"))
+    d = ctx.store.draft(c.draft_id)
+    member(actor, d.conference_id)
+    names = {p.id: p for p in ctx.store.participants(d.conference_id)}
+    out = []
+    for v in ctx.store.clause_versions(c.id):
+        who = names.get(v["actor_id"]) if v["actor_id"] is not None else None
+        out.append(
+            {
+                **v,
+                "actor": (who.name if who else "secretariat"),
+                "delegation": (who.delegation if who else ""),
+            }
+        )
+    return out

@@ -1,0 +1,164 @@
+"""What each operation takes, parsed once for every door.
+
+A Socket.IO event's payload and the matching HTTP route's JSON body (with ids from the URL)
+become the same request object, which calls the same action. Values are passed on as
+given: the action checks them and refuses bad ones with a message for the person.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
+from typing import TYPE_CHECKING, Any, Self
+
+from .errors import Invalid
+
+if TYPE_CHECKING:
+    from .actions import Actions, Actor
+    from .domain import Amendment, Clause, Conference, Draft, Participant, Poll
+
+
+@dataclass(frozen=True)
+class Request:
+    @classmethod
+    def parse(cls, data: object, **given: Any) -> Self:
+        """From a payload (a JSON object); `given` are ids the door already has (the URL's)."""
+        if data is None:
+            data = {}
+        if not isinstance(data, Mapping):
+            raise Invalid("The request must be a JSON object.")
+        values = {f.name: data.get(f.name, f.default) for f in fields(cls) if f.name not in given}
+        return cls(**given, **values)
+
+
+@dataclass(frozen=True)
+class UpdateConference(Request):
+    conference_id: object = None
+    name: object = None
+    majority: object = None
+    quorum: object = None
+
+    def run(self, a: Actions, actor: Actor) -> Conference:
+        return a.update_conference(
+            actor, self.conference_id, name=self.name, majority=self.majority, quorum=self.quorum
+        )
+
+
+@dataclass(frozen=True)
+class AddParticipant(Request):
+    conference_id: object = None
+    name: object = None
+    delegation: object = ""
+    role: object = "delegate"
+
+    def run(self, a: Actions, actor: Actor) -> tuple[Participant, str]:
+        return a.add_participant(actor, self.conference_id, self.name, self.delegation, self.role)
+
+
+@dataclass(frozen=True)
+class SetMode(Request):
+    draft_id: object = None
+    mode: object = None
+
+    def run(self, a: Actions, actor: Actor) -> Draft:
+        return a.set_mode(actor, self.draft_id, self.mode)
+
+
+@dataclass(frozen=True)
+class AddClause(Request):
+    draft_id: object = None
+    kind: object = "operative"
+    text: object = ""
+    parent_id: object = None
+    after_id: object = None
+
+    def run(self, a: Actions, actor: Actor) -> Clause:
+        return a.add_clause(
+            actor, self.draft_id, self.kind, self.text, self.parent_id, self.after_id
+        )
+
+
+@dataclass(frozen=True)
+class MoveClause(Request):
+    clause_id: object = None
+    parent_id: object = None
+    after_id: object = None
+
+    def run(self, a: Actions, actor: Actor) -> list[Clause]:
+        return a.move_clause(actor, self.clause_id, self.parent_id, self.after_id)
+
+
+@dataclass(frozen=True)
+class Edit(Request):
+    clause_id: object = None
+    base_version: object = None
+    delta: object = None
+    edit_id: object = None
+
+
+@dataclass(frozen=True)
+class Propose(Request):
+    clause_id: object = None
+    kind: object = "replace"
+    new_text: object = ""
+    reason: object = ""
+    target_amendment_id: object = None
+    new_kind: object = None
+    base_version: object = None
+
+    def run(self, a: Actions, actor: Actor) -> Amendment:
+        return a.propose(
+            actor,
+            self.clause_id,
+            self.kind,
+            self.new_text,
+            self.reason,
+            self.target_amendment_id,
+            self.new_kind,
+            self.base_version,
+        )
+
+
+@dataclass(frozen=True)
+class OpenPoll(Request):
+    draft_id: object = None
+    subject_type: object = None
+    subject_id: object = None
+    rule: object = None
+    kind: object = None
+    seconds: object = None
+
+    def run(self, a: Actions, actor: Actor) -> Poll:
+        return a.open_poll(
+            actor,
+            self.draft_id,
+            self.subject_type,
+            self.subject_id,
+            self.rule,
+            self.kind,
+            self.seconds,
+        )
+
+
+@dataclass(frozen=True)
+class Vote(Request):
+    poll_id: object = None
+    choice: object = None
+    receipt: object = None
+
+    def run(self, a: Actions, actor: Actor) -> dict[str, Any]:
+        return a.vote(actor, self.poll_id, self.choice, self.receipt)
+
+
+@dataclass(frozen=True)
+class GetRecord(Request):
+    draft_id: object = None
+    format: object = "md"
+
+    def run(self, a: Actions, actor: Actor) -> Any:
+        """The record as text (`md`) or structure (`json`)."""
+        if self.format == "json":
+            return a.record(actor, self.draft_id)
+        if self.format != "md":
+            raise Invalid("The record comes as 'md' or 'json'.")
+        return a.record_markdown(actor, self.draft_id)

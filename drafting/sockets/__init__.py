@@ -1,0 +1,56 @@
+"""Socket.IO doors: authenticate at connect, then one handler per client event.
+
+Handlers are grouped by concern (`drafts`, `edits`, `procedure`), each module with a table
+`HANDLERS` of event name -> function(connection, payload); `register` puts every one behind
+the same door (`door.py`: connection lookup, rate limit, payload check, errors as acks).
+Presence is in `presence.py`. docs/protocol.md lists every event.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from flask import session
+from flask_socketio import ConnectionRefusedError, SocketIO
+
+from ..errors import DraftingError
+from . import drafts, edits, procedure
+from .door import Handler, actions, door, presence, sid
+
+HANDLERS: dict[str, Handler] = {**drafts.HANDLERS, **edits.HANDLERS, **procedure.HANDLERS}
+
+# Every client event registered, by name; tests check docs/protocol.md names them all.
+HANDLED: dict[str, Callable[..., Any]] = {}
+
+
+def connect(auth: Any = None) -> bool:
+    """Who this connection is: the token given at connect, or the browser's session."""
+    token = auth.get("token") if isinstance(auth, dict) else None
+    a = actions()
+    try:
+        if token:
+            p = a.authenticate(token)
+        else:
+            pid, th = session.get("pid"), session.get("th")
+            found = a.store.participant_by_token_hash(th) if isinstance(th, str) else None
+            if found is None or found.id != pid:
+                raise DraftingError("Sign in with your invite link first.")
+            p = found
+    except DraftingError as e:
+        raise ConnectionRefusedError(e.message) from None
+    presence().connected(sid(), p)
+    return True
+
+
+def disconnect(*args: Any) -> None:
+    presence().disconnected(sid())
+
+
+def register(socketio: SocketIO) -> None:
+    socketio.on("connect")(connect)
+    socketio.on("disconnect")(disconnect)
+    for name, fn in HANDLERS.items():
+        handler = door(name, fn)
+        HANDLED[name] = handler
+        socketio.on_event(name, handler)

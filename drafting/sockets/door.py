@@ -1,0 +1,90 @@
+"""The door every client event goes through: who is asking, rate limit, payload, errors.
+
+Every client event is acknowledged: `{"ok": true, ...}` or `{"error": {"code", "message"}}`.
+Flask's before_request does not run for socket events, so authentication happens at connect
+and every event looks its connection up here.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any, cast
+
+from flask import current_app, request
+
+from ..actions import Actions, Behind
+from ..errors import DraftingError
+from ..live import Live
+from .presence import Connection, Presence
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[[Connection, dict[str, Any]], dict[str, Any]]
+
+
+def actions() -> Actions:
+    return cast(Actions, current_app.extensions["drafting"]["actions"])
+
+
+def live() -> Live:
+    return cast(Live, current_app.extensions["drafting"]["live"])
+
+
+def presence() -> Presence:
+    return cast(Presence, current_app.extensions["drafting"]["presence"])
+
+
+def sid() -> str:
+    return cast(str, request.sid)  # type: ignore[attr-defined]
+
+
+def error(e: DraftingError) -> dict[str, Any]:
+    out: dict[str, Any] = {"error": {"code": e.code, "message": e.message}}
+    if isinstance(e, Behind):
+        out["clause"] = {"id": e.clause_id, "version": e.version, "text": e.text}
+    return out
+
+
+NOT_SIGNED_IN = {"error": {"code": "unauthorized", "message": "Not signed in."}}
+RATE_LIMITED = {
+    "error": {
+        "code": "rate_limited",
+        "message": "Too many messages at once: this one was not applied. Slow down and send it "
+        "again.",
+    }
+}
+SERVER_ERROR = {
+    "error": {
+        "code": "server_error",
+        "message": "The server could not do that; nothing was changed.",
+    }
+}
+
+
+def door(name: str, fn: Handler) -> Callable[..., Any]:
+    """The Socket.IO handler for client event `name`, around `fn(connection, payload)`."""
+
+    def handler(data: Any = None) -> Any:
+        me = sid()
+        conn = presence().connection(me)
+        if conn is None:
+            return NOT_SIGNED_IN
+        if not conn.allow():
+            return RATE_LIMITED
+        if data is None:
+            data = {}
+        if not isinstance(data, dict):
+            return {"error": {"code": "invalid", "message": f"'{name}' takes an object."}}
+        try:
+            with live().origin(me):
+                result = fn(conn, data)
+            return {"ok": True, **result}
+        except DraftingError as e:
+            return error(e)
+        except Exception:
+            log.exception("socket event %s failed", name)
+            return SERVER_ERROR
+
+    handler.__name__ = f"on_{name.replace(':', '_')}"
+    return handler

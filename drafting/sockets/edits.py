@@ -1,0 +1,29 @@
+"""Live typing: `edit`, a delta against a version, acknowledged as a delta."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .. import requests, textsync
+from .door import Handler, actions
+from .presence import Connection
+
+
+def edit(conn: Connection, data: dict[str, Any]) -> dict[str, Any]:
+    req = requests.Edit.parse(data)
+    result = actions().apply_edit(
+        conn.participant, req.clause_id, req.base_version, req.delta, req.edit_id
+    )
+    c = result.clause
+    if result.mine is None:  # a resend whose base is gone: the whole text
+        return {"clause_id": c.id, "version": c.version, "text": c.text}
+    # the stored text as a change of the sender's own: "=N" when applied as sent, so a
+    # keystroke in a long clause is not answered with the whole clause
+    return {
+        "clause_id": c.id,
+        "version": c.version,
+        "delta": textsync.make_delta(result.mine, c.text),
+    }
+
+
+HANDLERS: dict[str, Handler] = {"edit": edit}
