@@ -107,3 +107,27 @@ def test_withdraw_refuse_and_conflict(actions, sitting):
         a.open_poll(s["chair"], d, "amendment", am2.id)
     journal = [e.type for e in a.store.journal(draft_id=d)]
     assert "amendment.rebased" in journal and "amendment.refused" in journal
+
+
+def test_deleting_a_clause_lapses_amendments_to_its_amendments(actions, sitting):
+    """Rule 90: once the deletion (furthest removed) is adopted, nothing is left to amend, so
+    a pending amendment and the amendment to it both lapse; the chair can close the vote."""
+    s, a = sitting, actions
+    d = s["draft"].id
+    a.set_mode(None, d, "formal")
+    other = a.propose(s["d1"], s["ids"][1], "replace", "Requests a report within six months;")
+    sub = a.propose(
+        s["d2"],
+        s["ids"][1],
+        "amend_amendment",
+        "Requests a report within three months;",
+        target_amendment_id=other.id,
+    )
+    dele = a.propose(s["d2"], s["ids"][1], "delete")
+    assert vote_through(a, s, ("amendment", dele.id), ["yes", "yes"])["outcome"] == "adopted"
+    assert a.store.amendment(other.id).status == "lapsed"
+    assert a.store.amendment(sub.id).status == "lapsed"
+    assert [t for _, t in texts(a, d)] == [
+        "Decides to establish a working group;",
+        "Decides to remain seized of the matter.",
+    ]
