@@ -22,11 +22,13 @@ from flask import Flask
 from flask_socketio import SocketIO
 
 from .actions import Actions
+from .domain import MAX_DOCUMENT_BYTES
 from .store import DEFAULT_DB, Store
 
 socketio = SocketIO()
 
-MAX_UPLOAD_BYTES = 12 * 1024 * 1024
+# a document, and room for the form around it
+MAX_UPLOAD_BYTES = MAX_DOCUMENT_BYTES + 2 * 1024 * 1024
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:

@@ -39,6 +39,11 @@ MAX_CLAUSE_CHARS = 20_000
 MAX_NAME_CHARS = 200
 MAX_TITLE_CHARS = 500
 MAX_REASON_CHARS = 2_000
+MAX_DOCUMENT_BYTES = 10 * 1024 * 1024  # an imported document (text, Markdown, .docx)
+MAX_DOCX_UNPACKED = 10 * MAX_DOCUMENT_BYTES  # a .docx is a zip: what it may unpack to
+UNTITLED = "Untitled draft"
+EVENTS_PER_SECOND = 40.0  # what one connection may keep up (the excess is rate_limited)
+EVENT_BURST = 200.0  # and send at once (a reconnect flushes queued edits)
 MAX_DELTA_CHARS = 3 * MAX_CLAUSE_CHARS  # a delta %-escapes what it inserts: up to 3x longer
 MAX_REBASE_VERSIONS = 1000  # further behind than this, the client rebases on the current text
 

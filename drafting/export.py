@@ -16,7 +16,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from .domain import letters, roman
+from .domain import UNTITLED, letters, roman
 from .errors import Invalid, TooLarge
 from .importing import KINDS, parse_markdown, starts_clause
 
@@ -28,7 +28,6 @@ _CONTENT_TYPES = {
     "json": "application/json; charset=utf-8",
 }
 INDENT = "    "
-UNTITLED = "Untitled draft"
 
 
 @dataclass(frozen=True)

@@ -17,15 +17,21 @@ from dataclasses import dataclass
 from pathlib import PurePath
 from typing import Any
 
-from .domain import MAX_TITLE_CHARS, letters, roman
+from .domain import (
+    CLAUSE_KINDS,
+    MAX_DOCUMENT_BYTES,
+    MAX_DOCX_UNPACKED,
+    MAX_TITLE_CHARS,
+    UNTITLED,
+    letters,
+    roman,
+)
 from .errors import Invalid, TooLarge
 
-KINDS = ("heading", "preambular", "operative", "text")
-MAX_BYTES = 10 * 1024 * 1024
+KINDS = CLAUSE_KINDS
+MAX_BYTES = MAX_DOCUMENT_BYTES
 # A .docx is a zip: refuse archives that unpack to far more than any declaration needs.
-MAX_DOCX_UNPACKED = 10 * MAX_BYTES
 SHORT = 100  # a heading is a line at most this long
-UNTITLED = "Untitled draft"
 
 TEXT_EXTENSIONS = (".txt", ".text", ".md", ".markdown", "")
 MARKDOWN_EXTENSIONS = (".md", ".markdown")

@@ -33,7 +33,7 @@ from werkzeug.exceptions import HTTPException
 from . import export as exporting
 from . import requests
 from .actions import Actions, hash_token
-from .domain import Participant
+from .domain import MAX_DOCUMENT_BYTES, Participant
 from .errors import DraftingError, Invalid, Unauthorized
 from .views import conference_view, draft_summary, participant_view
 
@@ -126,7 +126,7 @@ def register_error_handlers(app: Flask) -> None:
     def http_error(e: HTTPException) -> Response:
         status = e.code or 500
         message = {
-            413: "That upload is too large (12 MB at most).",
+            413: f"That upload is too large: {MAX_DOCUMENT_BYTES / 1e6:.0f} MB at most.",
             404: "There is nothing at this address.",
             405: "That method is not allowed here.",
         }.get(status, e.description or e.name)

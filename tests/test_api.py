@@ -124,7 +124,7 @@ def test_bad_input_is_a_clear_json_error(client, setup):
         headers={**bearer(tok), "Content-Type": "application/json"},
     )
     assert r.status_code == 413
-    assert "12 MB" in r.get_json()["error"]["message"]
+    assert "10 MB at most" in r.get_json()["error"]["message"]  # the importer's own limit
     r = client.post(f"/api/drafts/{d['id']}/mode", json={"mode": "formal"}, headers=bearer(tok))
     r = client.post(f"/api/drafts/{d['id']}/mode", json={"mode": "formal"}, headers=bearer(tok))
     assert r.status_code == 409

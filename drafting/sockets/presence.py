@@ -13,15 +13,14 @@ import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from ..domain import Participant
+from ..domain import EVENT_BURST, EVENTS_PER_SECOND, Participant
 from ..events import draft_room
 
 if TYPE_CHECKING:
     from ..actions import Actions
     from ..live import Live
 
-RATE = 40.0  # events per second a connection may keep up
-BURST = 200.0  # and how many it may send at once (a reconnect flushes queued edits)
+RATE, BURST = EVENTS_PER_SECOND, EVENT_BURST
 PRESENCE_EVERY = 0.25  # seconds between presence announcements in one draft
 
 COLORS = ["#d1495b", "#00798c", "#edae49", "#66a182", "#8d96a3", "#7b4fa0", "#e07a1f", "#2e4057"]
