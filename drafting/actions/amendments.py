@@ -15,11 +15,11 @@ from ..events import (
     AmendmentStatus,
     AmendmentWithdrawn,
     ClauseAdded,
-    ClauseDeleted,
 )
 from ..procedure import lapsed_by
 from .access import Actor, actor_id, amendment_for, clause_for, draft_for
 from .context import Context, Transaction
+from .drafts import remove_clause
 from .edits import write_text
 
 
@@ -281,20 +281,7 @@ def _adopt_deletion(
     ctx: Context, tx: Transaction, actor: Actor, d: Draft, a: Amendment, c: Clause, label: str
 ) -> None:
     """The clause goes, with its sub-clauses; amendments to what went lapse."""
-    changed = domain.delete(ctx.store.clauses(d.id), c.id)
-    ctx.store.set_clause_places(changed)
-    gone = [x.id for x in changed if x.status == "deleted"]
-    tx.emit(
-        ClauseDeleted(
-            conference_id=d.conference_id,
-            draft_id=d.id,
-            clause_id=c.id,
-            actor_id=actor_id(actor),
-            text=c.text,
-            ids=gone,
-            reason=label,
-        )
-    )
+    gone = remove_clause(ctx, tx, actor, d, c, label)
     open_in_gone = [
         o
         for o in ctx.store.amendments(d.id)

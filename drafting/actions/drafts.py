@@ -10,7 +10,7 @@ from ..domain import Clause, Draft
 from ..errors import Invalid
 from ..events import ClauseAdded, ClauseDeleted, ClauseMoved, DraftCreated, DraftMode, DraftSponsors
 from .access import Actor, actor_id, chair, clause_for, conference_id_for, draft_for, writer
-from .context import Context
+from .context import Context, Transaction
 
 
 def create_draft(
@@ -223,17 +223,25 @@ def delete_clause(ctx: Context, actor: Actor, clause_id: object) -> list[int]:
     with ctx.transaction() as tx:
         d = ctx.store.draft(d.id)
         domain.check_editable(d)
-        changed = domain.delete(ctx.store.clauses(d.id), c.id)
-        ctx.store.set_clause_places(changed)
-        gone = [x.id for x in changed if x.status == "deleted"]
-        tx.emit(
-            ClauseDeleted(
-                conference_id=d.conference_id,
-                draft_id=d.id,
-                clause_id=c.id,
-                actor_id=actor_id(actor),
-                text=c.text,
-                ids=gone,
-            )
+        return remove_clause(ctx, tx, actor, d, c)
+
+
+def remove_clause(
+    ctx: Context, tx: Transaction, actor: Actor, d: Draft, c: Clause, reason: str | None = None
+) -> list[int]:
+    """Take a clause and its sub-clauses out of the text, in the caller's transaction."""
+    changed = domain.delete(ctx.store.clauses(d.id), c.id)
+    ctx.store.set_clause_places(changed)
+    gone = [x.id for x in changed if x.status == "deleted"]
+    tx.emit(
+        ClauseDeleted(
+            conference_id=d.conference_id,
+            draft_id=d.id,
+            clause_id=c.id,
+            actor_id=actor_id(actor),
+            text=c.text,
+            ids=gone,
+            reason=reason,
         )
+    )
     return gone
