@@ -351,6 +351,44 @@ def track_changes(old: str, new: str) -> list[tuple[str, str]]:
     return [(_OP_NAMES[op], text) for op, text in diffs if text]
 
 
+_WORD = re.compile(r"\w+(?:[.,]\w+)*%?|[^\w\s]")
+
+
+def word_hunks(old: str, new: str) -> tuple[list[tuple[list[str], list[str]]], int]:
+    """A word-level diff: each changed run as (words of ``old`` it removes, words it puts in),
+    and how many words ``old`` has. Punctuation marks count as words; "15%" and "1,000" are
+    one word each. Diffed by diff-match-patch over words, one character standing for a word
+    (its `diff_linesToChars` trick), so a changed word is never half kept."""
+    vocab: dict[str, str] = {}
+    words: list[str] = []
+
+    def encode(text: str) -> str:
+        out = []
+        for w in _WORD.findall(text):
+            c = vocab.get(w)
+            if c is None:
+                words.append(w)
+                c = vocab[w] = (
+                    chr(0xE000 + len(vocab)) if len(vocab) < 6400 else chr(0x10000 + len(vocab))
+                )
+            out.append(c)
+        return "".join(out)
+
+    a, b = encode(old), encode(new)
+    decode = {c: w for w, c in vocab.items()}
+    hunks: list[tuple[list[str], list[str]]] = []
+    open_hunk: tuple[list[str], list[str]] | None = None
+    for op, text in _DMP.diff_main(a, b, False, _Budget()):
+        if op == _EQUAL:
+            open_hunk = None
+            continue
+        if open_hunk is None:
+            open_hunk = ([], [])
+            hunks.append(open_hunk)
+        (open_hunk[0] if op == _DELETE else open_hunk[1]).extend(decode[c] for c in text)
+    return hunks, len(a)
+
+
 def distance(a: str, b: str) -> int:
     """Levenshtein distance in characters, to rank amendments by how far they go."""
     value: int = _DMP.diff_levenshtein(_diff(a, b))

@@ -11,7 +11,7 @@ from typing import Any
 
 from . import domain, textsync
 from .domain import Amendment, Conference, Draft, Participant, Poll
-from .procedure import Candidate, suggest_order
+from .procedure import Proposal, suggest_order
 from .store import Store
 
 
@@ -110,25 +110,20 @@ def queue_view(store: Store, d: Draft) -> list[dict[str, Any]]:
             continue
         top = [a for a in ams if a.kind != "amend_amendment"]
         subs = [a for a in ams if a.kind == "amend_amendment"]
-        cands = [
-            Candidate(
-                a.id,
-                len(e.clause.text)
-                if a.kind == "delete"
-                else textsync.distance(e.clause.text, a.new_text),
-                a.kind,
-            )
-            for a in top
-        ]
         by_id = {a.id: a for a in ams}
         name = domain.describe(e)
-        for aid in suggest_order(cands):
+        order = suggest_order(e.clause.text, [Proposal(a.id, a.kind, a.new_text) for a in top])
+        for step in order:
+            aid = step.id
             for sub in subs:
                 if sub.target_amendment_id == aid:
                     label = f"Amendment #{sub.number} to amendment #{by_id[aid].number}"
-                    out.append({"type": "amendment", "id": sub.id, "label": label})
+                    reason = "amends the amendment: voted before it"
+                    out.append(
+                        {"type": "amendment", "id": sub.id, "label": label, "reason": reason}
+                    )
             label = f"Amendment #{by_id[aid].number} to {name}"
-            out.append({"type": "amendment", "id": aid, "label": label})
+            out.append({"type": "amendment", "id": aid, "label": label, "reason": step.reason})
         out.append({"type": "clause", "id": e.clause.id, "label": name.capitalize()})
     out.append({"type": "draft", "id": d.id, "label": "The draft as a whole"})
     return out

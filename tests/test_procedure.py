@@ -14,7 +14,7 @@ from drafting.procedure import (
     CHOICES,
     POLL_KINDS,
     RULES,
-    Candidate,
+    Proposal,
     Result,
     Tally,
     check_amendment_kind,
@@ -208,55 +208,76 @@ def test_quorum() -> None:
 # --- Voting order -------------------------------------------------------------------------------
 
 
-def test_suggest_order_furthest_removed_first() -> None:
-    cands = [
-        Candidate(1, 5, "replace"),
-        Candidate(2, 40, "replace"),
-        Candidate(3, 0, "insert_after"),
-        Candidate(4, 12, "delete"),
-        Candidate(5, 40, "replace"),  # ties with 2: the older goes first
-        Candidate(6, 0, "insert_after"),
-        Candidate(7, 3, "delete"),
+CLAUSE = "Decides to raise the share of renewable energy to 15% by 2030;"
+
+
+def test_suggest_order_puts_substance_first_with_reasons() -> None:
+    """Rule 90 / 130: furthest removed in substance first. Counting characters got this wrong:
+    it put the four-letter "not" last and ranked 15% -> 20 / 50 / 95 by string length."""
+    figure = [CLAUSE.replace("15%", f) for f in ("20%", "95%", "50%")]
+    props = [
+        Proposal(1, "replace", figure[0]),
+        Proposal(2, "replace", figure[1]),
+        Proposal(3, "replace", CLAUSE.replace("Decides to", "Decides not to")),
+        Proposal(4, "replace", figure[2]),
+        Proposal(5, "delete"),
+        Proposal(6, "insert_after", "Requests a report;"),
+        Proposal(7, "replace", CLAUSE.replace("renewable", "clean and renewable")),
     ]
-    assert suggest_order(cands) == [4, 7, 2, 5, 1, 3, 6]
+    order = suggest_order(CLAUSE, props)
+    assert [s.id for s in order] == [5, 3, 7, 2, 4, 1, 6]
+    reasons = {s.id: s.reason for s in order}
+    assert reasons[5] == "deletes the clause"
+    assert reasons[3] == "reverses the clause (adds “not”)"
+    assert reasons[2] == "changes 15% to 95%"
+    assert reasons[7] == "changes 2 of 13 words (15%)"
+    assert "new clause" in reasons[6]
+
+
+def test_suggest_order_sees_removed_and_prefixed_negations() -> None:
+    text = "Calls for binding targets, and not voluntary pledges;"
+    props = [
+        Proposal(1, "replace", text.replace("and not", "and")),
+        Proposal(2, "replace", text.replace("binding", "non-binding")),
+        Proposal(3, "replace", "Calls for ambitious binding targets, and not voluntary pledges;"),
+    ]
+    order = suggest_order(text, props)
+    assert [s.id for s in order] == [1, 2, 3]
+    assert order[0].reason == "reverses the clause (removes “not”)"
+    assert order[1].reason == "reverses the clause (adds “non”)"
 
 
 def test_suggest_order_edge_cases() -> None:
-    assert suggest_order([]) == []
+    assert suggest_order(CLAUSE, []) == []
     with pytest.raises(Invalid):
-        suggest_order([Candidate(1, 2, "replace"), Candidate(1, 3, "delete")])
+        suggest_order(CLAUSE, [Proposal(1, "replace", "x"), Proposal(1, "delete")])
     with pytest.raises(Invalid):
-        Candidate(1, 2, "move")
-    with pytest.raises(Invalid):
-        Candidate(1, -2, "replace")
+        Proposal(1, "move")
 
 
-candidates_st = st.lists(
+proposals_st = st.lists(
     st.builds(
-        Candidate,
+        Proposal,
         id=st.integers(min_value=1, max_value=10_000),
-        distance=st.integers(min_value=0, max_value=500),
         kind=st.sampled_from(AMENDMENT_KINDS),
+        new_text=st.text(alphabet="abc 15%not,", max_size=30),
     ),
-    max_size=25,
-    unique_by=lambda c: c.id,
+    max_size=12,
+    unique_by=lambda p: p.id,
 )
 
 
-@given(candidates_st, st.randoms(use_true_random=False))
-def test_suggest_order_is_a_stable_permutation(cands: list[Candidate], rnd: random.Random) -> None:
-    order = suggest_order(cands)
-    assert sorted(order) == sorted(c.id for c in cands)
-    shuffled = list(cands)
+@given(proposals_st, st.randoms(use_true_random=False))
+def test_suggest_order_is_a_stable_permutation(props: list[Proposal], rnd: random.Random) -> None:
+    order = [s.id for s in suggest_order("abc not 15% cab", props)]
+    assert sorted(order) == sorted(p.id for p in props)
+    shuffled = list(props)
     rnd.shuffle(shuffled)
-    assert suggest_order(shuffled) == order
-    by_id = {c.id: c for c in cands}
-    kinds = [by_id[i].kind for i in order]
-    # Deletions, then replacements, then insertions.
+    assert [s.id for s in suggest_order("abc not 15% cab", shuffled)] == order
+    kinds = [next(p.kind for p in props if p.id == i) for i in order]
+    # deletions first, insertions of new clauses last
     rank = {"delete": 0, "replace": 1, "insert_after": 2}
     assert [rank[k] for k in kinds] == sorted(rank[k] for k in kinds)
-    replaces = [by_id[i] for i in order if by_id[i].kind == "replace"]
-    assert all(a.distance >= b.distance for a, b in zip(replaces, replaces[1:], strict=False))
 
 
 # --- Lapsing ------------------------------------------------------------------------------------
