@@ -32,7 +32,7 @@ from typing import Any
 import socketio
 
 from drafting import textsync
-from drafting.client import acknowledged_text, apply_run, edit_runs
+from drafting.clientsync import acknowledged_text, apply_run, edit_runs
 
 
 class Refused(Exception):
