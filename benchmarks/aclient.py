@@ -1,10 +1,9 @@
 """A lean asyncio client of the live protocol, for load generation (one process, many clients).
 
-It is `drafting/client.py`'s state machine without threads, speaking only docs/protocol.md
-over `socketio.AsyncClient` (WebSocket transport): `join`, `edit` with `base_version`, `delta`
-and `edit_id`, acknowledgements, `clause:edited`, and `clause:get` when a gap shows. Per clause
-it keeps the server's last text and version (the base), at most one edit in flight and the
-local text; deltas and merges come from `drafting.textsync`, as on the server.
+It is the asyncio shell around `drafting.clientsync.DocSync`, the state machine the threaded
+`drafting/client.py` wraps too: `socketio.AsyncClient` (WebSocket transport) carries what the
+machine sends, hands each acknowledgement back to it, and schedules its retries on the event
+loop. Broadcasts go to the machine with no layer in between.
 
 Hooks let a benchmark observe the protocol without a second bookkeeping layer:
 
@@ -23,66 +22,26 @@ from __future__ import annotations
 
 import asyncio
 import json
-import time
-import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 import socketio
 
-from drafting import textsync
-from drafting.client import acknowledged_text, apply_run, edit_runs
+from drafting.clientsync import ClauseState, DocSync, Inflight, Refused, Request, checked
 
-
-class Refused(Exception):
-    """The server refused a request; the message says why."""
-
-    def __init__(self, message: str, code: str = "refused") -> None:
-        super().__init__(message)
-        self.code = code
-
-
-@dataclass(slots=True)
-class Inflight:
-    edit_id: str
-    base_version: int
-    base_text: str
-    sent_text: str
-    delta: str
-    sent_at: float  # perf_counter() when emitted
-    typed_at: float  # perf_counter() of the oldest keystroke it carries
-
-
-@dataclass(slots=True)
-class ClauseState:
-    id: int
-    base_text: str
-    base_version: int
-    local: str
-    inflight: Inflight | None = None
-    resyncing: bool = False
-    typed_at: float | None = None  # oldest keystroke not yet sent
-    held: list[dict[str, Any]] = field(default_factory=list)  # clause:edited seen in flight
-
-    @property
-    def idle(self) -> bool:
-        return self.inflight is None and not self.resyncing and self.local == self.base_text
-
-
-def _flatten(clauses: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    out = []
-    for c in clauses:
-        out.append(c)
-        out.extend(_flatten(c.get("children", [])))
-    return out
-
+__all__ = ["AsyncDraftClient", "ClauseState", "Inflight", "Refused"]
 
 Hook = Callable[..., None]
 
 
 def _noop(*_: Any) -> None:
     return None
+
+
+def _bound(hook: Hook, client: AsyncDraftClient) -> Hook | None:
+    """The machine's hook for a benchmark's; none for none, so the machine can skip it."""
+    return None if hook is _noop else partial(hook, client)
 
 
 class AsyncDraftClient:
@@ -106,10 +65,17 @@ class AsyncDraftClient:
         self.on_edited = on_edited
         self.draft_id: int | None = None
         self.participant_id: int | None = None
-        self.states: dict[int, ClauseState] = {}
-        self.errors: list[dict[str, Any]] = []
-        self.counts = {"edited": 0, "applied": 0, "ignored": 0, "gaps": 0, "resyncs": 0}
-        self.counts |= {"sent": 0, "acked": 0, "rate_limited": 0, "behind": 0, "held": 0}
+        self.doc = DocSync(
+            self._send,
+            schedule=self._schedule,
+            on_sent=_bound(on_sent, self),
+            on_ack=_bound(on_ack, self),
+            on_applied=_bound(on_applied, self),
+            on_edited=_bound(on_edited, self),
+        )
+        self.states: dict[int, ClauseState] = self.doc.states
+        self.errors: list[dict[str, Any]] = self.doc.errors
+        self.counts: dict[str, int] = self.doc.counts
         self.dropped = False
         self._closing = False
         self._tasks: set[asyncio.Task[Any]] = set()
@@ -117,8 +83,8 @@ class AsyncDraftClient:
         # integer parsed (a guard against hostile peers; the peer here is our own server).
         # It is a class attribute of the packet classes, so it holds process-wide.
         self.sio = socketio.AsyncClient(reconnection=False, json=json)
-        self.sio.on("clause:edited", self._on_edited)
-        self.sio.on("clauses:edited", self._on_edits)
+        self.sio.on("clause:edited", self.doc.clause_edited)
+        self.sio.on("clauses:edited", self.doc.clauses_edited)
         self.sio.on("disconnect", self._on_disconnect)
 
     # --- connection --------------------------------------------------------------------------
@@ -142,24 +108,19 @@ class AsyncDraftClient:
     def _on_disconnect(self, *_: Any) -> None:
         if not self._closing:
             self.dropped = True
+        self.doc.disconnected()
 
     async def call(self, event: str, data: dict[str, Any]) -> dict[str, Any]:
         try:
-            reply = await self.sio.call(event, data, timeout=self.timeout)
+            return checked(event, await self.sio.call(event, data, timeout=self.timeout))
         except socketio.exceptions.TimeoutError:
             raise Refused(f"No answer to {event} within {self.timeout} s", "timeout") from None
-        if not isinstance(reply, dict):
-            raise Refused(f"Unexpected answer to {event}: {reply!r}", "protocol")
-        if "error" in reply:
-            raise Refused(reply["error"]["message"], reply["error"]["code"])
-        return reply
 
     async def join(self, draft_id: int) -> None:
         reply = await self.call("join", {"draft_id": draft_id})
         self.draft_id = draft_id
         self.participant_id = reply["me"]["id"]
-        for c in _flatten(reply["draft"]["clauses"]):
-            self.states[c["id"]] = ClauseState(c["id"], c["text"], c["version"], c["text"])
+        self.doc.joined(reply["draft"]["clauses"])
 
     # --- local typing --------------------------------------------------------------------------
 
@@ -168,183 +129,27 @@ class AsyncDraftClient:
 
     def edit(self, clause_id: int, new_text: str) -> None:
         """Change a clause locally (a keystroke); it is sent at once unless an edit is in flight."""
-        st = self.states[clause_id]
-        if new_text == st.local:
-            return
-        if st.typed_at is None:
-            st.typed_at = time.perf_counter()
-        st.local = new_text
-        self._flush(st)
+        self.doc.set_local(clause_id, new_text)
 
     @property
     def idle(self) -> bool:
         return all(s.idle for s in self.states.values())
 
     def retry_unsent(self) -> None:
-        """Send what is typed but not sent (after a `rate_limited`, say)."""
-        for st in self.states.values():
-            self._flush(st)
+        """Send what is typed but not sent. The machine does so by itself (a rate limit is
+        waited out by a timer); this only nudges it, and never cuts a rate limit short."""
+        self.doc.tick()
 
-    # --- the state machine ---------------------------------------------------------------------
+    # --- the machine's I/O -----------------------------------------------------------------------
 
-    def _spawn(self, coro: Any) -> None:
-        task = asyncio.ensure_future(coro)
+    def _send(self, request: Request) -> None:
+        task = asyncio.ensure_future(
+            self.sio.emit(
+                request.event, request.payload, callback=partial(self.doc.answer, request)
+            )
+        )
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
-    def _flush(self, st: ClauseState) -> None:
-        if st.inflight is not None or st.resyncing or st.local == st.base_text:
-            return
-        if self.dropped:
-            return
-        now = time.perf_counter()
-        inf = Inflight(
-            edit_id=uuid.uuid4().hex,
-            base_version=st.base_version,
-            base_text=st.base_text,
-            sent_text=st.local,
-            delta=textsync.make_delta(st.base_text, st.local),
-            sent_at=now,
-            typed_at=st.typed_at if st.typed_at is not None else now,
-        )
-        st.inflight, st.typed_at = inf, None
-        payload = {
-            "clause_id": st.id,
-            "base_version": inf.base_version,
-            "delta": inf.delta,
-            "edit_id": inf.edit_id,
-        }
-        self.counts["sent"] += 1
-        st.held.clear()
-        self.on_sent(self, st.id, inf)
-        self._spawn(
-            self.sio.emit("edit", payload, callback=lambda reply: self._on_ack(st.id, inf, reply))
-        )
-
-    def _take(self, st: ClauseState, server_text: str, version: int, how: str) -> None:
-        """A remote change: take the server's text as the base, keep local typing on top."""
-        old = st.base_version
-        if st.local == st.base_text:
-            st.local = server_text
-        else:
-            st.local = textsync.merge3(st.base_text, server_text, st.local).text
-        st.base_text, st.base_version = server_text, version
-        self.counts["applied"] += 1
-        self.on_applied(self, st.id, old, version, how)
-        self._flush(st)
-
-    def _on_ack(self, clause_id: int, inf: Inflight, reply: Any) -> None:
-        st = self.states.get(clause_id)
-        if st is None or st.inflight is not inf:
-            return
-        st.inflight = None
-        server_text = acknowledged_text(inf.sent_text, reply)
-        if server_text is not None:
-            version = reply["version"]
-            self.counts["acked"] += 1
-            self.on_ack(self, clause_id, inf, version)
-            if st.local == inf.sent_text:
-                st.local = server_text
-            else:
-                st.local = textsync.merge3(inf.sent_text, server_text, st.local).text
-            st.base_text, st.base_version = server_text, version
-            self._release(st)
-        else:
-            err = reply.get("error", {}) if isinstance(reply, dict) else {}
-            clause = reply.get("clause") if isinstance(reply, dict) else None
-            code = err.get("code")
-            if code == "behind" and clause:
-                self.counts["behind"] += 1
-                st.local = textsync.merge3(inf.base_text, clause["text"], st.local).text
-                st.base_text, st.base_version = clause["text"], clause["version"]
-                self._release(st)
-            elif code == "rate_limited":
-                self.counts["rate_limited"] += 1
-                # the local text is unchanged; the driver calls retry_unsent() later
-                st.typed_at = inf.typed_at
-                return
-            else:
-                self.errors.append({"clause_id": clause_id, **err})
-                st.held.clear()
-                st.local = st.base_text
-                self._resync(st)
-        self._flush(st)
-
-    def _resync(self, st: ClauseState) -> None:
-        st.resyncing = True
-        st.held.clear()  # the answer will include everything broadcast before the request
-        self.counts["resyncs"] += 1
-
-        def done(reply: Any) -> None:
-            st.resyncing = False
-            if isinstance(reply, dict) and reply.get("ok"):
-                c = reply["clause"]
-                if c["version"] > st.base_version and st.inflight is None:
-                    self._take(st, c["text"], c["version"], "resync")
-                if st.inflight is None and not st.resyncing:
-                    self._release(st)
-            else:
-                self.errors.append({"clause_id": st.id, "event": "clause:get", "reply": reply})
-            self._flush(st)
-
-        self._spawn(self.sio.emit("clause:get", {"clause_id": st.id}, callback=done))
-
-    def _on_edits(self, msg: dict[str, Any]) -> None:
-        """Several edits in one message, oldest first: a clause's run of deltas is applied to
-        its base and merged under local typing once (as ``drafting/client.py`` does)."""
-        for m in msg.get("edits", []):
-            self.counts["edited"] += 1
-            self.on_edited(self, m)
-        for clause_id, edits in edit_runs(msg).items():
-            st = self.states.get(clause_id)
-            if st is None:
-                continue
-            if st.inflight is not None or st.resyncing:
-                st.held.extend(m for m in edits if m["version"] > st.base_version)
-                continue
-            text, version = apply_run(st.base_text, st.base_version, edits)
-            if version != st.base_version:
-                self._take(st, text, version, "delta")
-            if version < edits[-1]["version"] and not st.resyncing:
-                self._resync(st)
-
-    def _on_edited(self, msg: dict[str, Any]) -> None:
-        self.counts["edited"] += 1
-        self.on_edited(self, msg)
-        st = self.states.get(msg["clause_id"])
-        if st is None or msg["version"] <= st.base_version:
-            self.counts["ignored"] += 1
-            return
-        if st.inflight is not None or st.resyncing:
-            # The answer brings the current text, but a newer edit can be broadcast between
-            # our request and its answer: keep it until the answer arrives.
-            st.held.append(msg)
-            return
-        self._apply(st, msg, "delta")
-
-    def _apply(self, st: ClauseState, msg: dict[str, Any], how: str) -> None:
-        if msg["base_version"] != st.base_version:
-            self.counts["gaps"] += 1
-            if not st.resyncing:
-                self._resync(st)
-            return
-        try:
-            new_base = textsync.apply_delta(st.base_text, msg["delta"])
-        except textsync.DeltaError:
-            self._resync(st)
-            return
-        self._take(st, new_base, msg["version"], how)
-
-    def _release(self, st: ClauseState) -> None:
-        """After an answer (ack or clause:get): apply the broadcasts held meanwhile that are newer
-        than the answer's text. The documented client ignores them and then stays behind until
-        the next broadcast shows the gap; ``counts["held"]`` says how often that mattered."""
-        held, st.held = st.held, []
-        for msg in held:
-            if msg["version"] <= st.base_version:
-                self.counts["ignored"] += 1
-                continue
-            self.counts["held"] += 1
-            self._apply(st, msg, "held")
-            if st.inflight is not None or st.resyncing:
-                break  # _take flushed local typing: later messages wait for that ack
+    def _schedule(self, at: float) -> None:
+        asyncio.get_running_loop().call_later(max(0.0, at - self.doc.clock()), self.doc.tick)

@@ -8,103 +8,24 @@ It speaks only what docs/protocol.md documents, over a real Socket.IO connection
     c.sync(timeout=10)              # every local edit acknowledged, every remote one applied
     c.text(clause_id); c.close()
 
-Per clause it keeps the server's last text and version (the base), at most one edit in
-flight, and the local text. Remote edits are applied to the base and merged into the local
-text; an acknowledgement carries the current text, into which typing done meanwhile is
-merged. After a reconnect it re-joins, resends the edit in flight under the same edit id (the
-server applies it once) and rebases everything typed offline.
+The protocol itself (bases, the edit in flight, merging, hold-back, resync, resend after a
+reconnect, waiting out a rate limit) is `drafting.clientsync.DocSync`; this is its threaded
+shell: a `socketio.Client` (which reconnects by itself), one lock around the machine, a
+condition that `sync` and `wait_for` wait on, and timers for the machine's retries.
 """
 
 from __future__ import annotations
 
 import threading
 import time
-import uuid
-from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 import socketio
 
-from . import textsync
+from .clientsync import ClauseState, DocSync, Inflight, Refused, Request, checked, flatten
 
-
-class Refused(Exception):
-    """The server refused a request; the message says why."""
-
-    def __init__(self, message: str, code: str = "refused") -> None:
-        super().__init__(message)
-        self.code = code
-
-
-@dataclass
-class Inflight:
-    edit_id: str
-    base_version: int
-    base_text: str
-    sent_text: str
-    delta: str
-
-
-@dataclass
-class ClauseState:
-    id: int
-    base_text: str
-    base_version: int
-    local: str
-    inflight: Inflight | None = None
-    resyncing: bool = False
-    info: dict[str, Any] = field(default_factory=dict)
-    held: list[dict[str, Any]] = field(default_factory=list)  # broadcasts that beat our ack
-
-    @property
-    def idle(self) -> bool:
-        return self.inflight is None and not self.resyncing and self.local == self.base_text
-
-
-def _flatten(clauses: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    out = []
-    for c in clauses:
-        out.append(c)
-        out.extend(_flatten(c.get("children", [])))
-    return out
-
-
-def edit_runs(msg: dict[str, Any]) -> dict[int, list[dict[str, Any]]]:
-    """A `clauses:edited` message's edits, per clause, oldest first."""
-    runs: dict[int, list[dict[str, Any]]] = {}
-    for m in msg.get("edits", []):
-        runs.setdefault(m["clause_id"], []).append(m)
-    return runs
-
-
-def apply_run(text: str, version: int, edits: list[dict[str, Any]]) -> tuple[str, int]:
-    """Apply a clause's run of broadcast edits to its text at `version`: those newer than it,
-    each on the one before. Stops at a gap or a delta that does not apply; a result older than
-    the run's last version means the rest must be fetched (`clause:get`)."""
-    for m in edits:
-        if m["version"] <= version:
-            continue
-        if m["base_version"] != version:
-            break
-        try:
-            text, version = textsync.apply_delta(text, m["delta"]), m["version"]
-        except textsync.DeltaError:
-            break
-    return text, version
-
-
-def acknowledged_text(sent_text: str, reply: Any) -> str | None:
-    """The clause's text from an `edit` acknowledgement: a delta from the text we sent (or,
-    for a resend the server can no longer place, the whole text). None if it is not one."""
-    if not (isinstance(reply, dict) and reply.get("ok")):
-        return None
-    if isinstance(reply.get("delta"), str):
-        try:
-            return textsync.apply_delta(sent_text, reply["delta"])
-        except textsync.DeltaError:
-            return None
-    text = reply.get("text")
-    return text if isinstance(text, str) else None
+__all__ = ["ClauseState", "DraftClient", "Inflight", "Refused"]
 
 
 class DraftClient:
@@ -116,14 +37,15 @@ class DraftClient:
         self.status: str | None = None
         self.me: dict[str, Any] | None = None
         self.presence: list[dict[str, Any]] = []
-        self.errors: list[dict[str, Any]] = []
         self.received: list[tuple[str, Any]] = []
         self.acks: list[tuple[int, int, str]] = []  # (clause, version, text) as acknowledged
         self.polls: dict[int, dict[str, Any]] = {}  # what this client was told of each poll
         self.amendment_views: dict[int, dict[str, Any]] = {}
         self._receipts: dict[int, str] = {}
         self.disconnects = 0
-        self._states: dict[int, ClauseState] = {}
+        self._doc = DocSync(self._send, schedule=self._schedule, on_ack=self._acked)
+        self.errors: list[dict[str, Any]] = self._doc.errors  # refused edits, failed rejoins
+        self._states = self._doc.states
         self._outline: list[dict[str, Any]] = []
         self._lock = threading.RLock()
         self._changed = threading.Condition(self._lock)
@@ -165,13 +87,9 @@ class DraftClient:
     def call(self, event: str, data: dict[str, Any] | None = None) -> dict[str, Any]:
         """Send one event and wait for its acknowledgement; raise Refused on an error."""
         try:
-            reply = self.sio.call(event, data or {}, timeout=self.timeout)
+            reply = checked(event, self.sio.call(event, data or {}, timeout=self.timeout))
         except socketio.exceptions.TimeoutError:
             raise Refused(f"No answer to {event} within {self.timeout} s", "timeout") from None
-        if not isinstance(reply, dict):
-            raise Refused(f"Unexpected answer to {event}: {reply!r}", "protocol")
-        if "error" in reply:
-            raise Refused(reply["error"]["message"], reply["error"]["code"])
         if isinstance(reply.get("outline"), list):  # a structure change: act on it at once
             with self._lock:
                 self._set_outline(reply["outline"])
@@ -270,7 +188,7 @@ class DraftClient:
     def clauses(self) -> list[dict[str, Any]]:
         with self._lock:
             out = []
-            for c in _flatten(self._outline):
+            for c in flatten(self._outline):
                 st = self._states.get(c["id"])
                 entry = {k: v for k, v in c.items() if k != "children"}
                 if st is not None:
@@ -285,11 +203,7 @@ class DraftClient:
     def edit(self, clause_id: int, new_text: str) -> None:
         """Change a clause locally; the change goes to the server in the background."""
         with self._lock:
-            st = self._states.get(clause_id)
-            if st is None:
-                raise KeyError(f"clause {clause_id} is not in the joined draft")
-            st.local = new_text
-            self._flush(st)
+            self._doc.set_local(clause_id, new_text)
 
     def sync(self, timeout: float = 10.0) -> None:
         """Return when every local edit is acknowledged and every remote one applied."""
@@ -301,9 +215,7 @@ class DraftClient:
                     if left <= 0:
                         raise TimeoutError(self._pending_summary())
                     self._changed.wait(min(left, 0.2))
-                    for s in self._states.values():
-                        if s.inflight is None and not s.resyncing and s.local != s.base_text:
-                            self._flush(s)
+                    self._doc.tick()
             if self.draft_id is None:
                 return
             try:
@@ -314,11 +226,11 @@ class DraftClient:
                 continue
             behind = []
             with self._lock:
-                for c in _flatten(server["clauses"]):
+                for c in flatten(server["clauses"]):
                     st = self._states.get(c["id"])
                     if st is None or st.base_version < c["version"]:
                         behind.append(c)
-                if not behind and len(self._states) == len(_flatten(server["clauses"])):
+                if not behind and len(self._states) == len(flatten(server["clauses"])):
                     return
                 if time.monotonic() > deadline:
                     raise TimeoutError(f"clauses behind the server: {[c['id'] for c in behind]}")
@@ -327,8 +239,9 @@ class DraftClient:
                     st = self._states.get(c["id"])
                     if st is None:
                         self._set_outline(server["clauses"])
-                    elif st.idle and st.base_version < c["version"]:
-                        self._rebase(st, c["text"], c["version"])
+                    elif st.idle:
+                        self._doc.take(st, c["text"], c["version"])
+                self._changed.notify_all()
 
     def go_offline(self) -> None:
         """Drop the connection but keep everything typed (a laptop leaving the Wi-Fi)."""
@@ -354,11 +267,20 @@ class DraftClient:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    # --- state machine (called with the lock held) -------------------------------------------
+    # --- the machine's I/O (called with the lock held) ---------------------------------------
 
     def _pending_summary(self) -> str:
         pending = [
-            (s.id, "in flight" if s.inflight else "resyncing" if s.resyncing else "unsent")
+            (
+                s.id,
+                "in flight"
+                if s.inflight
+                else "resyncing"
+                if s.resyncing
+                else "rate-limited"
+                if s.retry_at is not None
+                else "unsent",
+            )
             for s in self._states.values()
             if not s.idle
         ]
@@ -370,117 +292,48 @@ class DraftClient:
         self.status = draft["status"]
         self.me = reply.get("me")
         self.presence = reply.get("presence", [])
-        self._set_outline(draft["clauses"])
+        self._outline = draft["clauses"]
+        self._doc.joined(draft["clauses"])
+        self._changed.notify_all()
 
     def _set_outline(self, clauses: list[dict[str, Any]]) -> None:
         self._outline = clauses
-        seen = set()
-        for c in _flatten(clauses):
-            seen.add(c["id"])
-            st = self._states.get(c["id"])
-            if st is None:
-                self._states[c["id"]] = ClauseState(c["id"], c["text"], c["version"], c["text"])
-            elif c["version"] > st.base_version and st.inflight is None:
-                self._rebase(st, c["text"], c["version"])
-        for gone in set(self._states) - seen:
-            del self._states[gone]
+        self._doc.load(clauses)
         self._changed.notify_all()
 
-    def _rebase(self, st: ClauseState, server_text: str, version: int) -> None:
-        """Take the server's text as the base; keep what was typed locally on top of it."""
-        if st.local == st.base_text:
-            st.local = server_text
-        else:
-            st.local = textsync.merge3(st.base_text, server_text, st.local).text
-        st.base_text, st.base_version = server_text, version
-        self._flush(st)
-        self._changed.notify_all()
-
-    def _flush(self, st: ClauseState) -> None:
-        if st.inflight is not None or st.resyncing or st.local == st.base_text:
-            return
-        if not self._connected.is_set():
-            return  # sent on reconnect
-        st.inflight = Inflight(
-            edit_id=uuid.uuid4().hex,
-            base_version=st.base_version,
-            base_text=st.base_text,
-            sent_text=st.local,
-            delta=textsync.make_delta(st.base_text, st.local),
-        )
-        self._send(st)
-
-    def _send(self, st: ClauseState) -> None:
-        inf = st.inflight
-        assert inf is not None
-        payload = {
-            "clause_id": st.id,
-            "base_version": inf.base_version,
-            "delta": inf.delta,
-            "edit_id": inf.edit_id,
-        }
+    def _send(self, request: Request) -> None:
         try:
-            self.sio.emit("edit", payload, callback=lambda reply: self._on_ack(st.id, inf, reply))
+            self.sio.emit(request.event, request.payload, callback=partial(self._answer, request))
         except socketio.exceptions.SocketIOError:
-            pass  # resent on reconnect
+            pass  # the disconnect is seen too: the edit is resent after the rejoin
 
-    def _on_ack(self, clause_id: int, inf: Inflight, reply: Any) -> None:
+    def _answer(self, request: Request, reply: Any) -> None:
+        if request.inflight is not None:
+            self._on_ack(request.clause_id, request.inflight, reply)
+            return
         with self._lock:
-            st = self._states.get(clause_id)
-            if st is None or st.inflight is not inf:
-                return
-            st.inflight = None
-            server_text = acknowledged_text(inf.sent_text, reply)
-            if server_text is None and isinstance(reply, dict) and reply.get("ok"):
-                st.held = []
-                self._resync(st)  # an answer we cannot read: fetch the clause instead
-            elif server_text is not None:
-                version = reply["version"]
-                self.acks.append((clause_id, version, server_text))
-                if st.local == inf.sent_text:
-                    st.local = server_text
-                else:
-                    st.local = textsync.merge3(inf.sent_text, server_text, st.local).text
-                st.base_text, st.base_version = server_text, version
-                held, st.held = sorted(st.held, key=lambda m: m["version"]), []
-                for m in held:
-                    self._on_edited(m)
-            else:
-                st.held = []
-                err = (reply or {}).get("error", {}) if isinstance(reply, dict) else {}
-                clause = reply.get("clause") if isinstance(reply, dict) else None
-                if err.get("code") == "behind" and clause:
-                    st.local = textsync.merge3(inf.base_text, clause["text"], st.local).text
-                    st.base_text, st.base_version = clause["text"], clause["version"]
-                elif err.get("code") == "rate_limited":
-                    pass  # local text unchanged: flushed again below
-                else:
-                    # refused (formal mode, deleted clause, too long...): keep the record,
-                    # go back to the server's text
-                    self.errors.append({"clause_id": clause_id, **err, "text": st.local})
-                    st.local = st.base_text
-                    self._resync(st)
-            self._flush(st)
+            self._doc.answer(request, reply)
             self._changed.notify_all()
 
-    def _resync(self, st: ClauseState) -> None:
-        st.resyncing = True
+    def _on_ack(self, clause_id: int, inf: Inflight, reply: Any) -> None:
+        """An edit's acknowledgement (a subclass may time it: benchmarks/page_load.py)."""
+        with self._lock:
+            self._doc.edit_answered(clause_id, inf, reply)
+            self._changed.notify_all()
 
-        def done(reply: Any) -> None:
-            with self._lock:
-                st.resyncing = False
-                if isinstance(reply, dict) and reply.get("ok"):
-                    c = reply["clause"]
-                    if c["version"] > st.base_version and st.inflight is None:
-                        self._rebase(st, c["text"], c["version"])
-                elif isinstance(reply, dict) and reply.get("error", {}).get("code") == "not_found":
-                    self._states.pop(st.id, None)
-                self._changed.notify_all()
+    def _acked(self, clause_id: int, inf: Inflight, version: int) -> None:
+        self.acks.append((clause_id, version, self._states[clause_id].base_text))
 
-        try:
-            self.sio.emit("clause:get", {"clause_id": st.id}, callback=done)
-        except socketio.exceptions.SocketIOError:
-            st.resyncing = False
+    def _schedule(self, at: float) -> None:
+        """The machine waits out a rate limit: wake it when the time has come."""
+        timer = threading.Timer(max(0.0, at - self._doc.clock()), self._tick)
+        timer.daemon = True
+        timer.start()
+
+    def _tick(self) -> None:
+        with self._lock:
+            self._doc.tick()
+            self._changed.notify_all()
 
     # --- server messages ------------------------------------------------------------------
 
@@ -490,44 +343,16 @@ class DraftClient:
             self._changed.notify_all()
 
     def _on_edits(self, msg: dict[str, Any]) -> None:
-        """Several edits of a busy draft in one message, oldest first: each clause's run of
-        deltas is applied to its base and merged under local typing once, not per delta."""
         with self._lock:
             self.received.append(("clauses:edited", msg))
-            for clause_id, edits in edit_runs(msg).items():
-                st = self._states.get(clause_id)
-                if st is None:
-                    continue
-                if st.inflight is not None:
-                    st.held.extend(m for m in edits if m["version"] > st.base_version)
-                    continue
-                text, version = apply_run(st.base_text, st.base_version, edits)
-                if version != st.base_version:
-                    self._rebase(st, text, version)
-                if version < edits[-1]["version"] and not st.resyncing:
-                    self._resync(st)
+            self._doc.clauses_edited(msg)
+            self._changed.notify_all()
 
     def _on_edited(self, msg: dict[str, Any]) -> None:
         with self._lock:
             self.received.append(("clause:edited", msg))
-            st = self._states.get(msg["clause_id"])
-            if st is None or msg["version"] <= st.base_version:
-                return
-            if st.inflight is not None:
-                # the acknowledgement brings the text up to our own version; a broadcast of a
-                # later version can overtake it: keep it for after the acknowledgement
-                st.held.append(msg)
-                return
-            if msg["base_version"] != st.base_version:
-                if not st.resyncing:
-                    self._resync(st)
-                return
-            try:
-                new_base = textsync.apply_delta(st.base_text, msg["delta"])
-            except textsync.DeltaError:
-                self._resync(st)
-                return
-            self._rebase(st, new_base, msg["version"])
+            self._doc.clause_edited(msg)
+            self._changed.notify_all()
 
     def _on_outline(self, msg: dict[str, Any]) -> None:
         with self._lock:
@@ -592,12 +417,6 @@ class DraftClient:
                     self.errors.append({"event": "join", **(reply or {})})
                     return
                 self._load(reply)
-                for st in self._states.values():
-                    if st.inflight is not None:
-                        self._send(st)  # same edit id: applied at most once
-                    else:
-                        self._flush(st)
-                self._changed.notify_all()
 
         self.sio.emit("join", {"draft_id": draft_id}, callback=rejoined)
 
@@ -611,6 +430,7 @@ class DraftClient:
         self.disconnects += 1
         self._connected.clear()
         with self._lock:
+            self._doc.disconnected()
             self._changed.notify_all()
 
     def wait_for(self, predicate: Any, timeout: float = 10.0) -> None:
