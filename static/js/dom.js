@@ -116,3 +116,10 @@ export function openDialog(dialog) {
     { once: true },
   );
 }
+
+/** A click on a dialog's backdrop (outside its box) closes it. */
+export function closeOnBackdrop(dialog) {
+  dialog.addEventListener('click', (e) => {
+    if (e.target === dialog) dialog.close();
+  });
+}

@@ -1,0 +1,150 @@
+/**
+ * Structure commands on a clause: add one after it or under it, move it up or down, indent or
+ * outdent it, delete it (confirmed in the page, #confirm-dialog). The margin's tool buttons run
+ * them at once; the keyboard shortcuts in a clause (the app's `command` event) queue them.
+ */
+import { $, announce, closeOnBackdrop, fill, openDialog, toast } from './dom.js';
+import { clauseLabel } from './labels.js';
+
+export class StructureCommands {
+  /**
+   * @param app    the draft screen (index, order, draftId, request, expectClause, refused)
+   * @param hooks  {history(clause), propose(clause)}: the margin's other tools, by name too
+   */
+  constructor(app, hooks) {
+    this.app = app;
+    this.hooks = hooks;
+    this.confirmDialog = $('#confirm-dialog');
+    closeOnBackdrop(this.confirmDialog);
+    this.commands = this.makeCommands();
+    // Commands run one after another: a second key press waits for the first one's new outline,
+    // so "outdent, then down" moves the clause from where the outdent left it.
+    this.chain = Promise.resolve();
+  }
+
+  /** A command from the margin's buttons: at once, on the clause the margin shows. */
+  run(name, c) {
+    return this.commands[name](c);
+  }
+
+  /** A command from the keyboard: after the ones before it, on the clause as it then stands. */
+  enqueue(name, id) {
+    const { app, commands } = this;
+    this.chain = this.chain.then(() => {
+      const c = app.index.get(id);
+      if (c && commands[name]) return commands[name](c);
+      return undefined;
+    }).catch((err) => app.refused(err));
+  }
+
+  siblingsOf(c) {
+    const { app } = this;
+    if (c.parent_id === null || c.parent_id === undefined) {
+      return app.order.map((id) => app.index.get(id)).filter((x) => x.level === 0);
+    }
+    return app.index.get(c.parent_id)?.children || [];
+  }
+
+  async send(event, data, done) {
+    try {
+      const reply = await this.app.request(event, data);
+      if (done) done(reply);
+    } catch (err) {
+      this.app.refused(err);
+    }
+  }
+
+  makeCommands() {
+    const app = this.app;
+    const run = (event, data, done) => this.send(event, data, done);
+    const siblingsOf = (c) => this.siblingsOf(c);
+    return {
+      'add-after': (c) =>
+        run(
+          'clause:add',
+          { draft_id: app.draftId, kind: c.kind, text: '', parent_id: c.parent_id ?? null, after_id: c.id },
+          (r) => app.expectClause(r.clause_id),
+        ),
+      'add-sub': (c) => {
+        const kids = c.children || [];
+        run(
+          'clause:add',
+          {
+            draft_id: app.draftId,
+            kind: 'operative',
+            text: '',
+            parent_id: c.id,
+            after_id: kids.length ? kids[kids.length - 1].id : null,
+          },
+          (r) => app.expectClause(r.clause_id),
+        );
+      },
+      up: (c) => {
+        const sibs = siblingsOf(c);
+        const i = sibs.findIndex((s) => s.id === c.id);
+        if (i <= 0) return toast('This clause is already the first at its level.');
+        const after = i >= 2 ? sibs[i - 2].id : null;
+        run('clause:move', { clause_id: c.id, parent_id: c.parent_id ?? null, after_id: after }, () =>
+          announce(`${clauseLabel(c)} moved up.`),
+        );
+      },
+      down: (c) => {
+        const sibs = siblingsOf(c);
+        const i = sibs.findIndex((s) => s.id === c.id);
+        if (i < 0 || i >= sibs.length - 1) return toast('This clause is already the last at its level.');
+        run('clause:move', { clause_id: c.id, parent_id: c.parent_id ?? null, after_id: sibs[i + 1].id }, () =>
+          announce(`${clauseLabel(c)} moved down.`),
+        );
+      },
+      indent: (c) => {
+        const sibs = siblingsOf(c);
+        const i = sibs.findIndex((s) => s.id === c.id);
+        if (i <= 0) return toast('Only a clause with one before it can become its sub-clause.');
+        const parent = sibs[i - 1];
+        const kids = parent.children || [];
+        run(
+          'clause:move',
+          { clause_id: c.id, parent_id: parent.id, after_id: kids.length ? kids[kids.length - 1].id : null },
+          () => announce('Clause indented.'),
+        );
+      },
+      outdent: (c) => {
+        if (c.parent_id === null || c.parent_id === undefined) {
+          return toast('This clause is already at the top level.');
+        }
+        const parent = app.index.get(c.parent_id);
+        run(
+          'clause:move',
+          { clause_id: c.id, parent_id: parent ? parent.parent_id ?? null : null, after_id: c.parent_id },
+          () => announce('Clause outdented.'),
+        );
+      },
+      delete: (c) => this.confirmDelete(c),
+      history: (c) => this.hooks.history(c),
+      propose: (c) => this.hooks.propose(c),
+    };
+  }
+
+  // Delete, with a confirmation in the page.
+  confirmDelete(c) {
+    const dialog = this.confirmDialog;
+    const kids = (c.children || []).length;
+    fill(
+      $('#confirm-text'),
+      `Delete ${clauseLabel(c).toLowerCase()}`,
+      kids ? ` and its ${kids} sub-clause${kids === 1 ? '' : 's'}` : '',
+      '? It stays in the record.',
+    );
+    dialog.returnValue = '';
+    openDialog(dialog);
+    dialog.addEventListener(
+      'close',
+      () => {
+        if (dialog.returnValue === 'delete') {
+          this.send('clause:delete', { clause_id: c.id }, () => announce(`${clauseLabel(c)} deleted.`));
+        }
+      },
+      { once: true },
+    );
+  }
+}
