@@ -17,8 +17,9 @@ export class StructureCommands {
     this.confirmDialog = $('#confirm-dialog');
     closeOnBackdrop(this.confirmDialog);
     this.commands = this.makeCommands();
-    // Commands run one after another: a second key press waits for the first one's new outline,
-    // so "outdent, then down" moves the clause from where the outdent left it.
+    // Commands run one after another: a second key press waits for the first one's answer (and
+    // the new outline it brings), so "outdent, then down" moves the clause from where the
+    // outdent left it. Every command returns its request's promise for this.
     this.chain = Promise.resolve();
   }
 
@@ -67,7 +68,7 @@ export class StructureCommands {
         ),
       'add-sub': (c) => {
         const kids = c.children || [];
-        run(
+        return run(
           'clause:add',
           {
             draft_id: app.draftId,
@@ -84,7 +85,7 @@ export class StructureCommands {
         const i = sibs.findIndex((s) => s.id === c.id);
         if (i <= 0) return toast('This clause is already the first at its level.');
         const after = i >= 2 ? sibs[i - 2].id : null;
-        run('clause:move', { clause_id: c.id, parent_id: c.parent_id ?? null, after_id: after }, () =>
+        return run('clause:move', { clause_id: c.id, parent_id: c.parent_id ?? null, after_id: after }, () =>
           announce(`${clauseLabel(c)} moved up.`),
         );
       },
@@ -92,7 +93,7 @@ export class StructureCommands {
         const sibs = siblingsOf(c);
         const i = sibs.findIndex((s) => s.id === c.id);
         if (i < 0 || i >= sibs.length - 1) return toast('This clause is already the last at its level.');
-        run('clause:move', { clause_id: c.id, parent_id: c.parent_id ?? null, after_id: sibs[i + 1].id }, () =>
+        return run('clause:move', { clause_id: c.id, parent_id: c.parent_id ?? null, after_id: sibs[i + 1].id }, () =>
           announce(`${clauseLabel(c)} moved down.`),
         );
       },
@@ -102,7 +103,7 @@ export class StructureCommands {
         if (i <= 0) return toast('Only a clause with one before it can become its sub-clause.');
         const parent = sibs[i - 1];
         const kids = parent.children || [];
-        run(
+        return run(
           'clause:move',
           { clause_id: c.id, parent_id: parent.id, after_id: kids.length ? kids[kids.length - 1].id : null },
           () => announce('Clause indented.'),
@@ -113,7 +114,7 @@ export class StructureCommands {
           return toast('This clause is already at the top level.');
         }
         const parent = app.index.get(c.parent_id);
-        run(
+        return run(
           'clause:move',
           { clause_id: c.id, parent_id: parent ? parent.parent_id ?? null : null, after_id: c.parent_id },
           () => announce('Clause outdented.'),
