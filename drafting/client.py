@@ -66,6 +66,7 @@ class DraftClient:
         self.sio.on("presence", self._on_presence)
         self.sio.on("poll:opened", self._on_poll)
         self.sio.on("poll:closed", self._on_poll)
+        self.sio.on("poll:suspended", self._on_poll)
         self.sio.on("poll:tally", self._on_tally)
         self.sio.on("amendment:changed", self._on_amendment)
         self.sio.on("*", self._on_any)
@@ -378,12 +379,16 @@ class DraftClient:
     def _on_tally(self, msg: dict[str, Any]) -> None:
         with self._lock:
             poll = self.polls.setdefault(msg["poll_id"], {"id": msg["poll_id"]})
-            if poll.get("state") != "closed":
+            if poll.get("state") == "open" or "state" not in poll:
                 poll["cast"] = msg["cast"]
+                for key in ("present", "quorum", "quorate"):
+                    if key in msg:
+                        poll[key] = msg[key]
                 if "tally" in msg:
-                    known = {v["participant_id"]: v for v in poll.get("tally", {}).get("votes", [])}
+                    # a member's vote, whichever representative cast it: keyed by member
+                    known = {v["member_id"]: v for v in poll.get("tally", {}).get("votes", [])}
                     for v in msg["tally"]["votes"]:
-                        known[v["participant_id"]] = v
+                        known[v["member_id"]] = v
                     poll["tally"] = {**msg["tally"], "votes": list(known.values())}
             self._changed.notify_all()
 

@@ -31,7 +31,7 @@ AMENDMENT_STATUSES = (
     "withdrawn",
 )
 POLL_SUBJECTS = ("amendment", "clause", "draft")
-POLL_STATES = ("open", "closed")
+POLL_STATES = ("open", "closed", "suspended")
 
 GONE = ("deleted", "rejected")  # clauses no longer in the text
 MAX_LEVEL = 2  # 0: clause, 1: (a), 2: (i)
@@ -45,6 +45,7 @@ UNTITLED = "Untitled draft"
 EVENTS_PER_SECOND = 40.0  # what one connection may keep up (the excess is rate_limited)
 EVENT_BURST = 200.0  # and send at once (a reconnect flushes queued edits)
 MAX_DELTA_CHARS = 3 * MAX_CLAUSE_CHARS  # a delta %-escapes what it inserts: up to 3x longer
+MAX_WEIGHT = 1_000_000  # a member's votes, where an assembly weighs them
 MAX_REBASE_VERSIONS = 1000  # further behind than this, the client rebases on the current text
 
 
@@ -53,17 +54,32 @@ class Conference:
     id: int
     name: str
     majority: str = "simple"
-    quorum: int = 0
+    quorum: int | None = None  # members (or weights) needed for a decision; None: a majority
+
+
+@dataclass(frozen=True)
+class Member:
+    """Who votes: a delegation (a State, an organisation, a branch), one vote (or `weight`)
+    however many representatives it sends. Rule 82 (124 in committees): "Each member shall
+    have one vote"."""
+
+    id: int
+    conference_id: int
+    name: str
+    weight: int = 1
 
 
 @dataclass(frozen=True)
 class Participant:
+    """A person: the chair, an observer, or a representative of a member (its delegation)."""
+
     id: int
     conference_id: int
     name: str
     delegation: str = ""
     role: str = "delegate"
     present: bool = False
+    member_id: int | None = None  # the member a delegate represents
 
     @property
     def is_chair(self) -> bool:
@@ -71,8 +87,8 @@ class Participant:
 
     @property
     def can_vote(self) -> bool:
-        """Delegates vote; the chair presides and observers only watch."""
-        return self.role == "delegate"
+        """Delegates vote for their member; the chair presides and observers only watch."""
+        return self.role == "delegate" and self.member_id is not None
 
     @property
     def can_propose(self) -> bool:
@@ -141,16 +157,11 @@ class Poll:
     kind: str
     state: str = "open"
     result: dict[str, object] | None = None
-    entitled: int = 0
+    entitled: int = 0  # members (or their weights) entitled to vote when it opened
     closes_at: str | None = None
     opened_at: str | None = None
-
-
-@dataclass(frozen=True)
-class Ballot:
-    poll_id: int
-    choice: str
-    participant_id: int | None = None  # None for secret polls
+    present: int | None = None  # members (or weights) present when it opened
+    roll_call: tuple[int, ...] = ()  # recorded polls: members in calling order, first by lot
 
 
 # --- validation ----------------------------------------------------------------------------
@@ -174,6 +185,12 @@ def whole_number(value: object, what: str) -> int:
 
 def optional_number(value: object, what: str) -> int | None:
     return None if value is None else whole_number(value, what)
+
+
+def member_name(delegation: str, person: str) -> str:
+    """The member a delegate represents: their delegation, or themselves when they have none
+    (an assembly of individuals)."""
+    return delegation.strip() or person.strip()
 
 
 def clean_name(value: object, what: str, limit: int = MAX_NAME_CHARS) -> str:

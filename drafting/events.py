@@ -48,6 +48,9 @@ class Fanout(Protocol):
     def tally(self, poll_id: int, draft_id: int) -> None:
         """`poll:tally`, coalesced: ballots arriving together are announced together."""
 
+    def quorum(self, conference_id: int) -> None:
+        """`poll:tally` for the conference's open polls: who is present changed."""
+
 
 EVENT_TYPES: dict[str, type[Event]] = {}
 _WHERE = ("conference_id", "draft_id", "clause_id", "actor_id", "seq", "at", "extra")
@@ -133,7 +136,7 @@ class ConferenceCreated(Event):
     type = "conference.created"
     name: str
     majority: str
-    quorum: int
+    quorum: int | None  # None: a majority of the members
 
 
 @dataclass(kw_only=True)
@@ -148,10 +151,24 @@ class ConferenceUpdated(Event):
 class ParticipantAdded(Event):
     type = "participant.added"
     message = "participant:added"
+    optional = frozenset({"member_id"})
     id: int
     name: str
     delegation: str
     role: str
+    member_id: int | None = None  # the member a delegate acts for
+
+
+@dataclass(kw_only=True)
+class MemberUpdated(Event):
+    """A member's weight (votes) changed."""
+
+    type = "member.updated"
+    message = "member:updated"
+    id: int
+    name: str
+    before: dict[str, Any]
+    after: dict[str, Any]
 
 
 @dataclass(kw_only=True)
@@ -168,6 +185,10 @@ class ParticipantPresent(Event):
     message = "participant:present"
     id: int
     present: bool
+
+    def broadcast(self, out: Fanout) -> None:
+        super().broadcast(out)
+        out.quorum(self.conference_id)  # an open vote's quorum may have changed
 
 
 # --- drafts and their structure -------------------------------------------------------------
@@ -377,6 +398,21 @@ class PollBallot(Event):
     def broadcast(self, out: Fanout) -> None:
         assert self.draft_id is not None
         out.tally(self.poll_id, self.draft_id)
+
+
+@dataclass(kw_only=True)
+class PollSuspended(Event):
+    """A vote ended without a decision (its quorum lost); the question can be put again."""
+
+    type = "poll.suspended"
+    poll_id: int
+    subject_type: str
+    subject_id: int
+    present: int
+
+    def broadcast(self, out: Fanout) -> None:
+        assert self.draft_id is not None
+        out.poll("poll:suspended", self.poll_id, self.draft_id)
 
 
 @dataclass(kw_only=True)

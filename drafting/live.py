@@ -159,10 +159,11 @@ class Live:
             if view["state"] != "open":
                 return
             payload = {"draft_id": draft_id, "poll_id": poll_id, "cast": view["cast"]}
+            payload.update({k: view[k] for k in ("present", "quorum", "quorate")})
             if "tally" in view:
                 # recorded polls: counts, and only the ballots cast or changed since the last
                 # message (193 names to 193 screens ten times a second would flood the Wi-Fi)
-                votes = {v["participant_id"]: v for v in view["tally"]["votes"]}
+                votes = {v["member_id"]: v for v in view["tally"]["votes"]}
                 with self._due_lock:
                     before = self._votes_announced.get(poll_id, {})
                     self._votes_announced[poll_id] = votes
@@ -208,6 +209,10 @@ class Batch:
 
     def tally(self, poll_id: int, draft_id: int) -> None:
         self.live.tally_soon(poll_id, draft_id)
+
+    def quorum(self, conference_id: int) -> None:
+        for p in self.live.store.open_polls(conference_id):
+            self.live.tally_soon(p.id, p.draft_id)
 
     def finish(self) -> None:
         store = self.live.store

@@ -89,7 +89,7 @@ class Tally:
 class Result:
     """The chair's announcement: outcome plus every number needed to check it by hand."""
 
-    outcome: str  # "adopted" | "rejected"
+    outcome: str  # "adopted" | "rejected" | "no_consensus" (an objection to a consensus)
     rule: str
     yes: int
     no: int
@@ -128,39 +128,41 @@ def _basis(rule: str, tally: Tally, entitled: int, required: int) -> str:
     """The bracketed reason, naming the base the threshold was computed from."""
     cast = tally.yes + tally.no
     if rule == "simple":
-        return f"simple majority of votes cast: more yes than no, {required} needed"
+        return f"majority of those present and voting: more yes than no, {required} needed"
     if rule == "two_thirds":
         if cast == 0:
-            return "two-thirds of votes cast: no votes cast"
-        return f"two-thirds of {cast} cast: {required}"
+            return "two-thirds of those present and voting: nobody voted yes or no"
+        return f"two-thirds of {cast} present and voting: {required}"
     return f"absolute majority of {entitled} entitled to vote: {required}"
 
 
 def decide(rule: str, tally: Tally, entitled: int) -> Result:
     """Apply one majority rule to a tally; the Result carries the numbers behind the outcome.
 
-    ``entitled`` is the number of delegates with voting rights; it matters to the absolute
-    majority, and a tally with more ballots than that is refused as impossible.
+    ``entitled`` is the number of members (or their votes, where weighted) entitled to vote; it
+    matters to the absolute majority, and a tally with more votes than that is refused as
+    impossible. Abstaining members are not "present and voting" (rule 86; 126 in committees).
     """
     check_rule(rule)
     if not isinstance(tally, Tally):
         raise Invalid("A tally of yes, no and abstain counts is required.")
-    _check_count(entitled, "delegates entitled to vote")
+    _check_count(entitled, "members entitled to vote")
     if tally.total > entitled:
         raise Invalid(
-            f"The tally has {tally.total} ballots but only {entitled} delegates "
-            "are entitled to vote."
+            f"The tally has {tally.total} votes but only {entitled} are entitled to vote."
         )
     required = _required(rule, tally, entitled)
     adopted = tally.yes >= required
     outcome = "adopted" if adopted else "rejected"
     if rule == "consensus":
+        # An objection does not reject: it only means there is no consensus, and the chair
+        # may then put the question to a vote.
         if adopted:
-            explanation = "Adopted by consensus — no objection"
+            explanation = "Adopted without a vote — no objection was raised"
         else:
-            explanation = (
-                f"Rejected — {_plural(tally.no, 'objection', 'objections')} (no consensus)"
-            )
+            outcome = "no_consensus"
+            objections = _plural(tally.no, "objection", "objections")
+            explanation = f"No consensus — {objections}; the chair may put the question to the vote"
     else:
         counts = (
             f"{tally.yes} yes, {tally.no} no, {_plural(tally.abstain, 'abstention', 'abstentions')}"
@@ -189,15 +191,32 @@ def rule_name(rule: str) -> str:
 # --- Quorum -----------------------------------------------------------------------------------
 
 
-def check_quorum(present: int, quorum: int) -> None:
-    """Refuse to open or close a poll without a quorum; a quorum of 0 means none is required."""
-    _check_count(present, "delegates present")
-    _check_count(quorum, "delegates required for a quorum")
-    if present < quorum:
+def quorum_required(quorum: int | None, members: int) -> int:
+    """Members (or votes, where members are weighted) that must be present for a decision.
+
+    Rule 67 (108 in committees): "the presence of a majority of the members shall be required
+    for any decision to be taken". That is the default (`quorum` None); an assembly whose own
+    rules say otherwise sets a number, 0 for none.
+    """
+    _check_count(members, "members")
+    if quorum is None:
+        return members // 2 + 1
+    return _check_count(quorum, "members required for a quorum")
+
+
+def check_quorum(present: int, quorum: int, *, at: str = "open") -> None:
+    """Refuse a decision without its quorum: when a poll opens, and again when it closes."""
+    _check_count(present, "members present")
+    _check_count(quorum, "members required for a quorum")
+    if present >= quorum:
+        return
+    counts = f"{_plural(present, 'member', 'members')} present, {quorum} required"
+    if at == "close":
         raise Conflict(
-            f"Quorum not met: {_plural(present, 'delegate', 'delegates')} present, "
-            f"{quorum} required."
+            f"Quorum lost: {counts}. The vote cannot close until the quorum is back; "
+            "the chair may suspend it instead."
         )
+    raise Conflict(f"Quorum not met: {counts}.")
 
 
 # --- Voting order of competing amendments -----------------------------------------------------

@@ -22,7 +22,7 @@ from sqlite_utils import Database
 from sqlite_utils.db import Table
 from sqlite_utils.migrations import Migrations
 
-from .domain import Amendment, Clause, Conference, Draft, Participant, Poll
+from .domain import Amendment, Clause, Conference, Draft, Member, Participant, Poll
 from .errors import NotFound
 from .events import Event
 
@@ -178,6 +178,72 @@ def _m0004(db: Database) -> None:
     db.table("polls").add_column("number", int)
 
 
+@migrations(name="0005_members")
+def _m0005(db: Database) -> None:
+    """Members vote, not people: a delegation has one vote (or a weight) whoever casts it.
+
+    Every delegate represents a member: their delegation, or themselves without one. Ballots
+    are kept per member (a second representative's ballot replaces the first); secret polls
+    keep which members voted apart from the choices, as before.
+    """
+    db.table("members").create(
+        {"id": int, "conference_id": int, "name": str, "weight": int, "created_at": str},
+        pk="id",
+        foreign_keys=[("conference_id", "conferences", "id")],
+    )
+    db.execute(
+        "CREATE UNIQUE INDEX idx_members_name ON members (conference_id, name COLLATE NOCASE)"
+    )
+    db.table("participants").add_column("member_id", int)
+    for p in list(db.query("select * from participants where role = 'delegate' order by id")):
+        name = (p["delegation"] or "").strip() or p["name"].strip()
+        row = next(
+            db.query(
+                "select id from members where conference_id = ? and name = ? collate nocase",
+                [p["conference_id"], name],
+            ),
+            None,
+        )
+        if row is None:
+            mid = (
+                db.table("members")
+                .insert(
+                    {
+                        "conference_id": p["conference_id"],
+                        "name": name,
+                        "weight": 1,
+                        "created_at": p["created_at"],
+                    }
+                )
+                .last_pk
+            )
+        else:
+            mid = row["id"]
+        db.execute("update participants set member_id = ? where id = ?", [mid, p["id"]])
+    db.execute(
+        "CREATE TABLE votes (poll_id INTEGER, member_id INTEGER, choice TEXT, weight INTEGER,"
+        " cast_by INTEGER, cast_at TEXT, PRIMARY KEY (poll_id, member_id))"
+    )
+    db.execute(
+        "INSERT OR REPLACE INTO votes SELECT b.poll_id, p.member_id, b.choice, 1, b.participant_id,"
+        " b.cast_at FROM ballots b JOIN participants p ON p.id = b.participant_id"
+        " WHERE p.member_id IS NOT NULL ORDER BY b.cast_at"
+    )
+    db.execute(
+        "CREATE TABLE secret_members (poll_id INTEGER, member_id INTEGER,"
+        " PRIMARY KEY (poll_id, member_id)) WITHOUT ROWID"
+    )
+    db.execute(
+        "INSERT OR IGNORE INTO secret_members SELECT s.poll_id, p.member_id FROM secret_voters s"
+        " JOIN participants p ON p.id = s.participant_id WHERE p.member_id IS NOT NULL"
+    )
+    db.table("secret_ballots").add_column("weight", int, not_null_default=1)
+    db.execute("DROP TABLE ballots")
+    db.execute("DROP TABLE secret_voters")
+    db.table("polls").add_column("present", int)
+    db.table("polls").add_column("roll_call", str)
+
+
 def now() -> str:
     return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
@@ -194,7 +260,12 @@ def _participant(row: dict[str, Any]) -> Participant:
         row["delegation"] or "",
         row["role"],
         bool(row["present"]),
+        row.get("member_id"),
     )
+
+
+def _member(row: dict[str, Any]) -> Member:
+    return Member(row["id"], row["conference_id"], row["name"], row["weight"] or 1)
 
 
 def _draft(row: dict[str, Any]) -> Draft:
@@ -254,6 +325,8 @@ def _poll(row: dict[str, Any]) -> Poll:
         entitled=row.get("entitled") or 0,
         closes_at=row.get("closes_at"),
         opened_at=row.get("opened_at"),
+        present=row.get("present"),
+        roll_call=tuple(json.loads(row.get("roll_call") or "[]")),
     )
 
 
@@ -388,7 +461,7 @@ class Store:
 
     # --- conferences and participants ---------------------------------------------------
 
-    def insert_conference(self, name: str, majority: str, quorum: int) -> Conference:
+    def insert_conference(self, name: str, majority: str, quorum: int | None) -> Conference:
         pk = self._insert(
             "conferences",
             {"name": name, "majority": majority, "quorum": quorum, "created_at": now()},
@@ -409,7 +482,13 @@ class Store:
         return self.conference(conference_id)
 
     def insert_participant(
-        self, conference_id: int, name: str, delegation: str, role: str, token_hash: str
+        self,
+        conference_id: int,
+        name: str,
+        delegation: str,
+        role: str,
+        token_hash: str,
+        member_id: int | None = None,
     ) -> Participant:
         pk = self._insert(
             "participants",
@@ -421,9 +500,58 @@ class Store:
                 "token_hash": token_hash,
                 "present": 0,
                 "created_at": now(),
+                "member_id": member_id,
             },
         )
         return self.participant(pk)
+
+    def member_named(self, conference_id: int, name: str) -> Member:
+        """The member of that name (any case), created with weight 1 if it is new."""
+        row = self._one(
+            "select * from members where conference_id = ? and name = ? collate nocase",
+            [conference_id, name],
+        )
+        if row is not None:
+            return _member(row)
+        pk = self._insert(
+            "members",
+            {"conference_id": conference_id, "name": name, "weight": 1, "created_at": now()},
+        )
+        return self.member(pk)
+
+    def member(self, member_id: int) -> Member:
+        row = self._one("select * from members where id = ?", [member_id])
+        if row is None:
+            raise NotFound(f"There is no member {member_id}.")
+        return _member(row)
+
+    def members(self, conference_id: int) -> list[Member]:
+        """The members with at least one delegate: those entitled to vote."""
+        return [
+            _member(r)
+            for r in self.db.query(
+                "select * from members m where conference_id = ? and exists (select 1 from"
+                " participants p where p.member_id = m.id and p.role = 'delegate')"
+                " order by name collate nocase",
+                [conference_id],
+            )
+        ]
+
+    def present_members(self, conference_id: int) -> list[Member]:
+        """Members with a delegate present now: what a quorum counts."""
+        return [
+            _member(r)
+            for r in self.db.query(
+                "select * from members m where conference_id = ? and exists (select 1 from"
+                " participants p where p.member_id = m.id and p.role = 'delegate'"
+                " and p.present = 1) order by name collate nocase",
+                [conference_id],
+            )
+        ]
+
+    def set_member_weight(self, member_id: int, weight: int) -> Member:
+        self._t("members").update(member_id, {"weight": weight})
+        return self.member(member_id)
 
     def participant(self, participant_id: int) -> Participant:
         row = self._one("select * from participants where id = ?", [participant_id])
@@ -614,6 +742,8 @@ class Store:
 
     def insert_poll(self, values: dict[str, Any]) -> Poll:
         row = dict(values, state="open", opened_at=now())
+        if "roll_call" in row:
+            row["roll_call"] = json.dumps(list(row["roll_call"]))
         pk = self._insert("polls", row)
         return self.poll(pk)
 
@@ -637,12 +767,26 @@ class Store:
             for r in self.db.query("select * from polls where draft_id = ? order by id", [draft_id])
         ]
 
+    def open_polls(self, conference_id: int) -> list[Poll]:
+        return [
+            _poll(r)
+            for r in self.db.query(
+                "select p.* from polls p join drafts d on d.id = p.draft_id"
+                " where d.conference_id = ? and p.state = 'open' order by p.id",
+                [conference_id],
+            )
+        ]
+
     def open_poll(self, draft_id: int) -> Poll | None:
         row = self._one(
             "select * from polls where draft_id = ? and state = 'open' order by id limit 1",
             [draft_id],
         )
         return None if row is None else _poll(row)
+
+    def suspend_poll(self, poll_id: int) -> Poll:
+        self._t("polls").update(poll_id, {"state": "suspended", "closed_at": now()})
+        return self.poll(poll_id)
 
     def close_poll(self, poll_id: int, result: dict[str, Any]) -> Poll:
         self._t("polls").update(
@@ -651,54 +795,65 @@ class Store:
         )
         return self.poll(poll_id)
 
-    def put_ballot(self, poll_id: int, participant_id: int, choice: str) -> None:
-        self._t("ballots").upsert(
-            {
-                "poll_id": poll_id,
-                "participant_id": participant_id,
-                "choice": choice,
-                "cast_at": now(),
-            },
-            pk=("poll_id", "participant_id"),
+    def put_ballot(
+        self, poll_id: int, member_id: int, weight: int, cast_by: int, choice: str
+    ) -> None:
+        """A member's ballot; a second one (from any of its representatives) replaces it."""
+        self.db.execute(
+            "insert or replace into votes (poll_id, member_id, choice, weight, cast_by, cast_at)"
+            " values (?, ?, ?, ?, ?, ?)",
+            [poll_id, member_id, choice, weight, cast_by, now()],
         )
 
     def tally(self, poll: Poll) -> dict[str, int]:
-        """Counts of each choice, from whichever table the poll's kind keeps ballots in."""
-        table = "secret_ballots" if poll.kind == "secret" else "ballots"
+        """Votes for each choice (members, or their weights), from the table the poll's kind
+        keeps ballots in."""
+        table = "secret_ballots" if poll.kind == "secret" else "votes"
         counts = {"yes": 0, "no": 0, "abstain": 0}
         for row in self.db.query(
-            f"select choice, count(*) as n from {table} where poll_id = ? group by choice",
+            f"select choice, sum(weight) as n from {table} where poll_id = ? group by choice",
             [poll.id],
         ):
             counts[row["choice"]] = row["n"]
         return counts
 
     def cast_count(self, poll: Poll) -> int:
-        table = "secret_voters" if poll.kind == "secret" else "ballots"
+        """How many members have voted (each once, whatever its weight)."""
+        table = "secret_members" if poll.kind == "secret" else "votes"
         row = self._one(f"select count(*) as n from {table} where poll_id = ?", [poll.id])
         return int(row["n"]) if row else 0
 
     def ballots(self, poll_id: int) -> list[dict[str, Any]]:
+        """A recorded or counted poll's ballots: member, choice, weight, who cast it."""
         return list(
             self.db.query(
-                "select participant_id, choice from ballots where poll_id = ?"
-                " order by participant_id",
+                "select member_id, choice, weight, cast_by, cast_at from votes where poll_id = ?"
+                " order by member_id",
                 [poll_id],
             )
         )
 
-    def mark_secret_voter(self, poll_id: int, participant_id: int) -> bool:
-        """Record that someone voted; True when this is their first ballot."""
+    def retract_ballot(self, poll_id: int, member_id: int) -> bool:
         cur = self.db.execute(
-            "insert or ignore into secret_voters (poll_id, participant_id) values (?, ?)",
-            [poll_id, participant_id],
+            "delete from votes where poll_id = ? and member_id = ?", [poll_id, member_id]
         )
         return cur.rowcount == 1
 
-    def put_secret_ballot(self, poll_id: int, receipt_hash: str, choice: str) -> None:
+    def mark_secret_voter(self, poll_id: int, member_id: int) -> bool:
+        """Record that a member voted; True when this is its first ballot."""
+        cur = self.db.execute(
+            "insert or ignore into secret_members (poll_id, member_id) values (?, ?)",
+            [poll_id, member_id],
+        )
+        return cur.rowcount == 1
+
+    def put_secret_ballot(
+        self, poll_id: int, receipt_hash: str, choice: str, weight: int = 1
+    ) -> None:
         self.db.execute(
-            "insert or replace into secret_ballots (poll_id, receipt_hash, choice) values (?,?,?)",
-            [poll_id, receipt_hash, choice],
+            "insert or replace into secret_ballots (poll_id, receipt_hash, choice, weight)"
+            " values (?,?,?,?)",
+            [poll_id, receipt_hash, choice, weight],
         )
 
     def secret_ballot_exists(self, poll_id: int, receipt_hash: str) -> bool:
@@ -711,10 +866,11 @@ class Store:
         )
 
     def secret_voters(self, poll_id: int) -> list[int]:
+        """The members that voted in a secret poll (never what they chose)."""
         return [
-            r["participant_id"]
+            r["member_id"]
             for r in self.db.query(
-                "select participant_id from secret_voters where poll_id = ?", [poll_id]
+                "select member_id from secret_members where poll_id = ?", [poll_id]
             )
         ]
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 from typing import Any
 
 from . import domain, textsync
-from .domain import Amendment, Conference, Draft, Participant, Poll
-from .procedure import Proposal, suggest_order
+from .domain import Amendment, Conference, Draft, Member, Participant, Poll
+from .procedure import Proposal, quorum_required, suggest_order
 from .store import Store
 
 
@@ -44,6 +44,7 @@ def participant_view(p: Participant) -> dict[str, Any]:
         "delegation": p.delegation,
         "role": p.role,
         "present": p.present,
+        "member_id": p.member_id,
     }
 
 
@@ -58,6 +59,7 @@ def draft_summary(d: Draft) -> dict[str, Any]:
 
 
 def conference_view(c: Conference) -> dict[str, Any]:
+    """`quorum` null: a majority of the members (the default)."""
     return {"id": c.id, "name": c.name, "majority": c.majority, "quorum": c.quorum}
 
 
@@ -140,21 +142,36 @@ def amendments_view(store: Store, d: Draft) -> dict[str, Any]:
 
 
 def named_votes(store: Store, poll: Poll, conference_id: int) -> list[dict[str, Any]]:
-    """A recorded poll's ballots with names, in the delegations' alphabetical order."""
+    """A recorded poll's votes by member, in alphabetical order: the member (`delegation`),
+    its vote and weight, and which representative cast it (`name`, `participant_id`)."""
     people = {p.id: p for p in store.participants(conference_id)}
+    members = {m.id: m for m in store.members(conference_id)}
     out = []
     for b in store.ballots(poll.id):
-        p = people.get(b["participant_id"])
+        p = people.get(b["cast_by"])
+        m = members.get(b["member_id"])
         out.append(
             {
-                "participant_id": b["participant_id"],
-                "name": p.name if p else "?",
-                "delegation": p.delegation if p else "",
+                "member_id": b["member_id"],
+                "delegation": m.name if m else (p.delegation if p else "?"),
+                "weight": b["weight"],
                 "choice": b["choice"],
+                "participant_id": b["cast_by"],
+                "name": p.name if p else "?",
             }
         )
-    out.sort(key=lambda v: (v["delegation"] or v["name"]).lower())
+    out.sort(key=lambda v: v["delegation"].casefold())
     return out
+
+
+def member_view(m: Member) -> dict[str, Any]:
+    return {"id": m.id, "name": m.name, "weight": m.weight}
+
+
+def roll_call_view(store: Store, poll: Poll) -> list[dict[str, Any]]:
+    """The order in which members are called in a recorded vote (the first drawn by lot)."""
+    names = {m.id: m.name for m in store.members(store.draft(poll.draft_id).conference_id)}
+    return [{"member_id": mid, "name": names.get(mid, "?")} for mid in poll.roll_call]
 
 
 def poll_view(store: Store, poll: Poll) -> dict[str, Any]:
@@ -173,11 +190,23 @@ def poll_view(store: Store, poll: Poll) -> dict[str, Any]:
         "cast": store.cast_count(poll),
         "subject": _subject(store, poll, d),
     }
+    if poll.state == "open":
+        view.update(quorum_view(store, d.conference_id, poll.entitled))
+    if poll.roll_call:
+        view["roll_call"] = roll_call_view(store, poll)
     if poll.state == "open" and poll.kind == "recorded":
         view["tally"] = {**store.tally(poll), "votes": named_votes(store, poll, d.conference_id)}
     if poll.result is not None:
         view["result"] = poll.result
     return view
+
+
+def quorum_view(store: Store, conference_id: int, entitled: int) -> dict[str, Any]:
+    """Members (or votes) present now, and the quorum a decision needs."""
+    conf = store.conference(conference_id)
+    present = sum(m.weight for m in store.present_members(conference_id))
+    required = quorum_required(conf.quorum, entitled)
+    return {"present": present, "quorum": required, "quorate": present >= required}
 
 
 def _subject(store: Store, poll: Poll, d: Draft) -> dict[str, Any]:

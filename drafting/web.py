@@ -35,7 +35,7 @@ from . import requests
 from .actions import Actions, hash_token
 from .domain import MAX_DOCUMENT_BYTES, Participant
 from .errors import DraftingError, Invalid, Unauthorized
-from .views import conference_view, draft_summary, participant_view
+from .views import conference_view, draft_summary, member_view, participant_view
 
 pages = Blueprint("pages", __name__)
 api = Blueprint("api", __name__, url_prefix="/api")
@@ -476,6 +476,42 @@ def cast_ballot(poll_id: int) -> Any:
 def close_poll(poll_id: int) -> Any:
     a = actions()
     return jsonify(a.poll_view(a.close_poll(g.participant, poll_id)))
+
+
+@api.post("/polls/<int:poll_id>/suspend")
+@authed
+def suspend_poll(poll_id: int) -> Any:
+    a = actions()
+    return jsonify(a.poll_view(a.suspend_poll(g.participant, poll_id)))
+
+
+@api.post("/polls/<int:poll_id>/objection")
+@authed
+def raise_objection(poll_id: int) -> Any:
+    return jsonify(actions().object_to_consensus(g.participant, poll_id))
+
+
+@api.delete("/polls/<int:poll_id>/objection")
+@authed
+def withdraw_objection(poll_id: int) -> Any:
+    return jsonify(actions().withdraw_objection(g.participant, poll_id))
+
+
+@api.get("/conferences/<int:conference_id>/members")
+@authed
+def list_members(conference_id: int) -> Any:
+    return jsonify([member_view(m) for m in actions().members(g.participant, conference_id)])
+
+
+@api.patch("/members/<int:member_id>")
+@authed
+def update_member(member_id: int) -> Any:
+    data = body()
+    if "weight" not in data:
+        raise Invalid("Give the member's new 'weight' (its number of votes).")
+    return jsonify(
+        member_view(actions().set_member_weight(g.participant, member_id, data["weight"]))
+    )
 
 
 @api.get("/drafts/<int:draft_id>/record")

@@ -22,6 +22,8 @@ def sitting(actions, conference):
         ],
     )
     actions.set_sponsors(None, draft.id, [d1.id])
+    for d in (d1, d2):  # in the room: a decision needs a majority of the members present
+        actions.set_present(d, True)
     ids = [c["id"] for c in actions.draft_view(None, draft.id)["clauses"]]
     return {"draft": draft, "ids": ids, "d1": d1, "d2": d2, "chair": conference["chair"]}
 

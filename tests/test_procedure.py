@@ -24,6 +24,7 @@ from drafting.procedure import (
     check_rule,
     decide,
     lapsed_by,
+    quorum_required,
     rule_name,
     suggest_order,
 )
@@ -42,7 +43,8 @@ def test_two_thirds_worked_example() -> None:
         cast=31,
         entitled=40,
         required=21,
-        explanation="Adopted — 25 yes, 6 no, 7 abstentions (two-thirds of 31 cast: 21)",
+        explanation="Adopted — 25 yes, 6 no, 7 abstentions "
+        "(two-thirds of 31 present and voting: 21)",
     )
     assert r.adopted
 
@@ -68,7 +70,8 @@ def test_two_thirds_no_votes_cast_explained() -> None:
     assert r.outcome == "rejected"
     assert (
         r.explanation
-        == "Rejected — 0 yes, 0 no, 5 abstentions (two-thirds of votes cast: no votes cast)"
+        == "Rejected — 0 yes, 0 no, 5 abstentions (two-thirds of those present and voting: "
+        "nobody voted yes or no)"
     )
 
 
@@ -77,7 +80,7 @@ def test_simple_majority() -> None:
     assert (r.outcome, r.required, r.cast) == ("adopted", 11, 21)
     assert r.explanation == (
         "Adopted — 11 yes, 10 no, 30 abstentions "
-        "(simple majority of votes cast: more yes than no, 11 needed)"
+        "(majority of those present and voting: more yes than no, 11 needed)"
     )
 
 
@@ -104,14 +107,16 @@ def test_absolute_majority_counts_everyone_entitled() -> None:
 def test_consensus() -> None:
     ok = decide("consensus", Tally(0, 0, 0), entitled=50)
     assert (ok.outcome, ok.required) == ("adopted", 0)
-    assert ok.explanation == "Adopted by consensus — no objection"
+    assert ok.explanation == "Adopted without a vote — no objection was raised"
     blocked = decide("consensus", Tally(40, 1, 0), entitled=50)
-    assert blocked.outcome == "rejected"
+    assert blocked.outcome == "no_consensus"  # not a rejection: the chair may call a vote
     assert blocked.required == 51  # out of reach: no number of yes outweighs an objection
-    assert blocked.explanation == "Rejected — 1 objection (no consensus)"
+    assert blocked.explanation == (
+        "No consensus — 1 objection; the chair may put the question to the vote"
+    )
     assert (
         decide("consensus", Tally(0, 3, 0), 50).explanation
-        == "Rejected — 3 objections (no consensus)"
+        == "No consensus — 3 objections; the chair may put the question to the vote"
     )
 
 
@@ -189,16 +194,28 @@ def test_validator_messages_are_clear() -> None:
 # --- Quorum -------------------------------------------------------------------------------------
 
 
+def test_quorum_is_a_majority_of_members_by_default() -> None:
+    """Rule 67 (108 in committees): a majority of the members for any decision."""
+    assert quorum_required(None, 193) == 97
+    assert quorum_required(None, 10) == 6
+    assert quorum_required(None, 0) == 1
+    assert quorum_required(0, 193) == 0  # an assembly that requires none
+    assert quorum_required(40, 193) == 40
+    with pytest.raises(Conflict) as e:
+        check_quorum(5, 6, at="close")
+    assert e.value.message.startswith("Quorum lost: 5 members present, 6 required.")
+
+
 def test_quorum() -> None:
     check_quorum(20, 20)
     check_quorum(0, 0)  # no quorum required
     check_quorum(3, 0)
     with pytest.raises(Conflict) as e:
         check_quorum(12, 20)
-    assert e.value.message == "Quorum not met: 12 delegates present, 20 required."
+    assert e.value.message == "Quorum not met: 12 members present, 20 required."
     with pytest.raises(Conflict) as e:
         check_quorum(1, 2)
-    assert e.value.message == "Quorum not met: 1 delegate present, 2 required."
+    assert e.value.message == "Quorum not met: 1 member present, 2 required."
     with pytest.raises(Invalid):
         check_quorum(-1, 0)
     with pytest.raises(Invalid):
@@ -351,8 +368,10 @@ def test_adopted_iff_yes_reaches_required(poll: tuple[str, Tally, int]) -> None:
     rule, t, entitled = poll
     r = decide(rule, t, entitled)
     assert r.adopted == (t.yes >= r.required)
-    assert r.outcome in ("adopted", "rejected")
-    assert r.explanation.startswith(r.outcome.capitalize())
+    assert r.outcome in ("adopted", "rejected", "no_consensus")
+    assert r.outcome != "no_consensus" or rule == "consensus"
+    words = {"adopted": "Adopted", "rejected": "Rejected", "no_consensus": "No consensus"}
+    assert r.explanation.startswith(words[r.outcome])
 
 
 @given(polls())

@@ -21,7 +21,8 @@ def clients_for(live, tokens, draft_id):
 
 @pytest.fixture
 def room(live, live_conf):
-    """Chair, three delegates (two of them sponsors) and an observer, all connected."""
+    """Chair, three delegates (two of them sponsors) and an observer, all connected; a fourth
+    delegate sits in the room so that a majority of the six members is present (the quorum)."""
     a = live_conf["actions"]
     d = live_conf["draft_id"]
     delegates = [a.authenticate(t) for t in live_conf["tokens"][:3]]
@@ -31,8 +32,16 @@ def room(live, live_conf):
     dels = clients_for(live, live_conf["tokens"][:3], d)
     obs = DraftClient(live.url, live_conf["observer_token"])
     obs.join(d)
-    yield {"chair": chair, "dels": dels, "obs": obs, "draft_id": d, **live_conf}
-    for c in [chair, obs, *dels]:
+    fourth = clients_for(live, live_conf["tokens"][3:4], d)
+    yield {
+        "chair": chair,
+        "dels": dels,
+        "obs": obs,
+        "fourth": fourth[0],
+        "draft_id": d,
+        **live_conf,
+    }
+    for c in [chair, obs, *dels, *fourth]:
         c.close()
 
 
@@ -125,15 +134,15 @@ def test_secret_poll_keeps_no_link(room, live):
     assert "votes" not in result
     # in the database: who voted, and what was chosen, with nothing joining them
     with sqlite3.connect(live.db_path) as conn:
-        voters = conn.execute("select * from secret_voters where poll_id = ?", [poll]).fetchall()
+        voters = conn.execute("select * from secret_members where poll_id = ?", [poll]).fetchall()
         ballots = conn.execute("select * from secret_ballots where poll_id = ?", [poll]).fetchall()
         cols = [r[1] for r in conn.execute("pragma table_info(secret_ballots)")]
-        plain = conn.execute("select count(*) from ballots where poll_id = ?", [poll]).fetchone()
+        plain = conn.execute("select count(*) from votes where poll_id = ?", [poll]).fetchone()
         journal = [
             r[0] for r in conn.execute("select data from journal where type = 'poll.ballot'")
         ]
     assert len(voters) == 3 and len(ballots) == 3
-    assert cols == ["poll_id", "receipt_hash", "choice"]
+    assert cols == ["poll_id", "receipt_hash", "choice", "weight"]  # no member, no time
     assert plain[0] == 0
     assert all('"choice"' not in j for j in journal)
     # rows are kept in key order (WITHOUT ROWID), not in the order ballots came in
@@ -147,15 +156,92 @@ def test_quorum_and_consensus(room, live):
     chair, dels, draft = room["chair"], room["dels"], room["draft_id"]
     a.update_conference(None, room["conference"].id, quorum=5)
     chair.set_mode(draft, "formal")
-    with pytest.raises(Refused, match="Quorum not met: 3 delegates present, 5 required"):
+    with pytest.raises(Refused, match="Quorum not met: 4 members present, 5 required"):
         chair.open_poll(("clause", room["clause_ids"][0]))
     a.update_conference(None, room["conference"].id, quorum=3)
     poll = chair.open_poll(("clause", room["clause_ids"][0]), rule="consensus", seconds=30)
     result = chair.close_poll(poll)
-    assert result["outcome"] == "adopted" and "consensus" in result["explanation"]
+    assert result["outcome"] == "adopted"
+    assert result["explanation"].startswith("Adopted without a vote")
     poll = chair.open_poll(("clause", room["clause_ids"][1]), rule="consensus", seconds=30)
-    dels[2].vote(poll, "no")  # an objection
-    assert chair.close_poll(poll)["outcome"] == "rejected"
+    dels[2].call("poll:object", {"poll_id": poll})
+    dels[1].call("poll:object", {"poll_id": poll})
+    dels[1].call("poll:withdraw_objection", {"poll_id": poll})
+    result = chair.close_poll(poll)
+    # an objection means no consensus, not a rejection: the chair may put it to the vote
+    assert (result["outcome"], result["no"]) == ("no_consensus", 1)
+    poll = chair.open_poll(("clause", room["clause_ids"][1]), rule="simple", kind="recorded")
+    for d in dels:
+        d.vote(poll, "yes")
+    assert chair.close_poll(poll)["outcome"] == "adopted"
+
+
+def test_a_decision_needs_its_quorum_when_the_vote_closes(room, live):
+    """Rule 67 (108 in committees): the presence of a majority of the members is required for
+    any decision. Four of six members are present when the vote opens; one leaves."""
+    chair, dels, draft = room["chair"], room["dels"], room["draft_id"]
+    chair.set_mode(draft, "formal")
+    poll = chair.open_poll(("clause", room["clause_ids"][0]), kind="recorded")
+    for d in dels:
+        d.vote(poll, "yes")
+    room["fourth"].close()
+    chair.wait_for(lambda c: c.polls.get(poll, {}).get("quorate") is False)
+    with pytest.raises(Refused, match="Quorum lost: 3 members present, 4 required"):
+        chair.close_poll(poll)
+    back = DraftClient(live.url, room["tokens"][4])  # another member comes in
+    back.join(draft)
+    chair.wait_for(lambda c: c.polls.get(poll, {}).get("quorate") is True)
+    assert chair.close_poll(poll)["outcome"] == "adopted"
+    # and a vote whose quorum does not come back is suspended: nothing is decided
+    poll = chair.open_poll(("clause", room["clause_ids"][1]), kind="recorded")
+    back.close()
+    chair.wait_for(lambda c: c.polls.get(poll, {}).get("quorate") is False)
+    suspended = chair.call("poll:suspend", {"poll_id": poll})["poll"]
+    assert suspended["state"] == "suspended" and "result" not in suspended
+    assert chair.call("draft:get", {"draft_id": draft})["draft"]["poll"] is None
+
+
+def test_members_vote_not_people(live, live_conf):
+    """Rule 82 (124 in committees): each member has one vote, whichever representative casts
+    it; a second ballot from the delegation replaces the first. Weights count as votes."""
+    a = live_conf["actions"]
+    cid = live_conf["conference"].id
+    (p1, t1), (p2, t2) = a.import_participants(
+        None,
+        cid,
+        [
+            {"name": "Ana", "delegation": "Country 0", "role": "delegate"},
+            {"name": "Ben", "delegation": "country 0", "role": "delegate"},  # same member
+        ],
+    )
+    assert p1.member_id == p2.member_id
+    members = {m.name: m for m in a.members(None, cid)}
+    assert len(members) == 6  # six delegations, eight representatives
+    a.set_member_weight(None, members["Country 1"].id, 3)
+    tokens = [t1, t2, *live_conf["tokens"][1:4]]
+    clients = clients_for(live, tokens, live_conf["draft_id"])
+    chair = DraftClient(live.url, live_conf["chair_token"])
+    chair.join(live_conf["draft_id"])
+    chair.set_mode(live_conf["draft_id"], "formal")
+    poll = chair.open_poll(("clause", live_conf["clause_ids"][0]), rule="absolute")
+    chair.wait_for(lambda c: poll in c.polls)
+    opened = chair.polls[poll]
+    assert opened["entitled"] == 8  # five members of weight 1, one of weight 3
+    # rule 87 (127 in committees): alphabetical, from a member drawn by lot
+    names = [m["name"] for m in opened["roll_call"]]
+    alpha = sorted(names, key=str.casefold)
+    first = alpha.index(names[0])
+    assert names == alpha[first:] + alpha[:first] and len(names) == 6
+    clients[0].vote(poll, "no")  # Ana for Country 0
+    clients[1].vote(poll, "yes")  # Ben for Country 0: replaces Ana's ballot
+    clients[2].vote(poll, "yes")  # Country 1, three votes
+    result = chair.close_poll(poll)
+    assert (result["yes"], result["no"], result["entitled"]) == (4, 0, 8)
+    assert result["outcome"] == "rejected"  # 4 of 8 is not more than half
+    country0 = next(v for v in result["votes"] if v["delegation"] == "Country 0")
+    assert (country0["choice"], country0["name"]) == ("yes", "Ben")
+    for c in [*clients, chair]:
+        c.close()
 
 
 def test_193_delegations_vote_at_once(live, tmp_path):
@@ -221,7 +307,7 @@ def test_a_full_session(live, live_conf):
     a.set_sponsors(None, draft.id, [d1p.id, d2p.id])
     chair = DraftClient(live.url, live_conf["chair_token"])
     chair.join(draft.id)
-    d1, d2, d3 = clients_for(live, live_conf["tokens"][:3], draft.id)
+    d1, d2, d3, d4 = clients_for(live, live_conf["tokens"][:4], draft.id)  # 4 of 6: a quorum
     try:
         flat = chair.clauses
         longs = [c for c in flat if len(c["text"].split()) >= 12 and c["kind"] != "heading"]
@@ -347,5 +433,5 @@ def test_a_full_session(live, live_conf):
         texts = [c["text"] for c in exported["clauses"]]
         assert final_x in str(exported) and z["text"] not in texts
     finally:
-        for c in (chair, d1, d2, d3):
+        for c in (chair, d1, d2, d3, d4):
             c.close()

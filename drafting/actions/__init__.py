@@ -47,6 +47,8 @@ class Actions(Context):
     import_participants = conferences.import_participants
     issue_link = conferences.issue_link
     participants = conferences.participants
+    members = conferences.members
+    set_member_weight = conferences.set_member_weight
     set_present = conferences.set_present
     # drafts and their structure
     create_draft = draft_actions.create_draft
@@ -72,6 +74,9 @@ class Actions(Context):
     open_poll = polls.open_poll
     vote = polls.vote
     close_poll = polls.close_poll
+    suspend_poll = polls.suspend_poll
+    object_to_consensus = polls.object_to_consensus
+    withdraw_objection = polls.withdraw_objection
     poll = polls.poll
     # the record
     record = record_actions.record

@@ -6,12 +6,13 @@ from collections.abc import Iterable
 from typing import Any
 
 from .. import domain, procedure
-from ..domain import Conference, Participant
+from ..domain import Conference, Member, Participant
 from ..errors import Invalid
 from ..events import (
     ConferenceCreated,
     ConferenceUpdated,
     LinkIssued,
+    MemberUpdated,
     ParticipantAdded,
     ParticipantPresent,
 )
@@ -19,11 +20,31 @@ from .access import Actor, actor_id, chair, conference_id_for, hash_token, new_t
 from .context import Context
 
 
-def _check_quorum(quorum: object) -> int:
+def _check_quorum(quorum: object) -> int | None:
+    """A number of members, 0 for none, or "majority" (None): a majority of the members."""
+    if quorum is None or quorum == "majority":
+        return None
     q = domain.whole_number(quorum, "quorum")
     if q < 0:
         raise Invalid("The quorum cannot be negative.")
     return q
+
+
+def _check_weight(weight: object) -> int:
+    w = domain.whole_number(weight, "weight")
+    if not 1 <= w <= domain.MAX_WEIGHT:
+        raise Invalid(f"A member's weight is a whole number from 1 to {domain.MAX_WEIGHT:,}.")
+    return w
+
+
+def _member_of(ctx: Context, cid: int, role: str, name: str, delegation: str) -> int | None:
+    """The member a new participant acts for: a delegate's delegation (or themselves); the
+    chair's delegation, if they name one, though the chair does not vote; observers none."""
+    if role == "delegate":
+        return ctx.store.member_named(cid, domain.member_name(delegation, name)).id
+    if role == "chair" and delegation.strip():
+        return ctx.store.member_named(cid, delegation.strip()).id
+    return None
 
 
 def create_conference(
@@ -32,7 +53,7 @@ def create_conference(
     chair_name: object,
     chair_delegation: str = "",
     majority: object = "simple",
-    quorum: object = 0,
+    quorum: object = None,
 ) -> tuple[Conference, Participant, str]:
     """A new conference and its chair; returns the chair's invite token (shown once)."""
     clean_name = domain.clean_name(name, "conference name")
@@ -42,8 +63,10 @@ def create_conference(
     token = new_token()
     with ctx.transaction() as tx:
         conf = ctx.store.insert_conference(clean_name, clean_majority, clean_quorum)
+        delegation = chair_delegation.strip()
+        member = _member_of(ctx, conf.id, "chair", clean_chair, delegation)
         p = ctx.store.insert_participant(
-            conf.id, clean_chair, chair_delegation.strip(), "chair", hash_token(token)
+            conf.id, clean_chair, delegation, "chair", hash_token(token), member
         )
         tx.emit(
             ConferenceCreated(
@@ -65,6 +88,7 @@ def _added(p: Participant, actor: int | None) -> ParticipantAdded:
         name=p.name,
         delegation=p.delegation,
         role=p.role,
+        member_id=p.member_id,
     )
 
 
@@ -121,8 +145,9 @@ def add_participant(
     token = new_token()
     with ctx.transaction() as tx:
         ctx.store.conference(cid)
+        member = _member_of(ctx, cid, clean_role, clean_name, delegation)
         p = ctx.store.insert_participant(
-            cid, clean_name, delegation.strip(), clean_role, hash_token(token)
+            cid, clean_name, delegation.strip(), clean_role, hash_token(token), member
         )
         tx.emit(_added(p, actor_id(actor)))
     return p, token
@@ -141,17 +166,21 @@ def import_participants(
             role = domain.check_choice_of(
                 (row.get("role") or "delegate").strip().lower(), domain.ROLES, "role"
             )
+            weight = _check_weight(row["weight"]) if (row.get("weight") or "").strip() else None
         except Invalid as e:
             raise Invalid(f"Line {n}: {e.message}") from None
-        checked.append((name, (row.get("delegation") or "").strip(), role))
+        checked.append((name, (row.get("delegation") or "").strip(), role, weight))
     if not checked:
         raise Invalid("The roster is empty: give one participant per line.")
     out = []
     with ctx.transaction() as tx:
         ctx.store.conference(cid)
-        for name, delegation, role in checked:
+        for name, delegation, role, weight in checked:
             token = new_token()
-            p = ctx.store.insert_participant(cid, name, delegation, role, hash_token(token))
+            member = _member_of(ctx, cid, role, name, delegation)
+            if member is not None and weight is not None:
+                ctx.store.set_member_weight(member, weight)
+            p = ctx.store.insert_participant(cid, name, delegation, role, hash_token(token), member)
             out.append((p, token))
             tx.emit(_added(p, actor_id(actor)))
     return out
@@ -173,6 +202,33 @@ def participants(ctx: Context, actor: Actor, conference_id: object) -> list[Part
     cid = conference_id_for(actor, conference_id)
     ctx.store.conference(cid)
     return ctx.store.participants(cid)
+
+
+def members(ctx: Context, actor: Actor, conference_id: object) -> list[Member]:
+    """The members entitled to vote (those with a delegate), in alphabetical order."""
+    cid = conference_id_for(actor, conference_id)
+    ctx.store.conference(cid)
+    return ctx.store.members(cid)
+
+
+def set_member_weight(ctx: Context, actor: Actor, member_id: object, weight: object) -> Member:
+    """How many votes a member casts, in assemblies that weigh them (default 1)."""
+    m = ctx.store.member(domain.whole_number(member_id, "member id"))
+    chair(actor, m.conference_id, "weigh the members' votes")
+    clean = _check_weight(weight)
+    with ctx.transaction() as tx:
+        after = ctx.store.set_member_weight(m.id, clean)
+        tx.emit(
+            MemberUpdated(
+                conference_id=m.conference_id,
+                actor_id=actor_id(actor),
+                id=m.id,
+                name=m.name,
+                before={"weight": m.weight},
+                after={"weight": clean},
+            )
+        )
+    return after
 
 
 def set_present(ctx: Context, participant: Participant, present: bool) -> None:

@@ -2,14 +2,23 @@
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from .. import domain, procedure, views
-from ..domain import Draft, Participant, Poll
+from ..domain import Draft, Member, Poll
 from ..errors import Conflict, Forbidden, Invalid, NotFound
-from ..events import ClauseDeleted, ClauseMoved, DraftMode, PollBallot, PollClosed, PollOpened
+from ..events import (
+    ClauseDeleted,
+    ClauseMoved,
+    DraftMode,
+    PollBallot,
+    PollClosed,
+    PollOpened,
+    PollSuspended,
+)
 from ..store import now
 from .access import Actor, actor_id, chair, draft_for, hash_token, new_token, poll_for
 from .amendments import adopt, lapse_children, set_status
@@ -19,6 +28,21 @@ from .context import Context, Transaction
 def poll(ctx: Context, actor: Actor, poll_id: object) -> dict[str, Any]:
     p, _ = poll_for(ctx, actor, poll_id)
     return views.poll_view(ctx.store, p)
+
+
+def _present(ctx: Context, conference_id: int) -> int:
+    """Members (or their votes) present now: a delegate of theirs is in the room."""
+    return sum(m.weight for m in ctx.store.present_members(conference_id))
+
+
+def _roll_call(members: list[Member]) -> tuple[int, ...]:
+    """Rule 87 (127 in committees): the recorded vote is taken in the English alphabetical
+    order of the members, beginning with the member whose name is drawn by lot."""
+    if not members:
+        return ()
+    ordered = sorted(members, key=lambda m: (m.name.casefold(), m.id))
+    first = secrets.randbelow(len(ordered))
+    return tuple(m.id for m in ordered[first:] + ordered[:first])
 
 
 def _closes_at(rule: str, seconds: object) -> str | None:
@@ -101,6 +125,8 @@ def open_poll(
     conf = ctx.store.conference(d.conference_id)
     clean_rule = procedure.check_rule(rule or conf.majority)
     clean_kind = procedure.check_poll_kind(kind or "recorded")
+    if clean_rule == "consensus" and clean_kind == "secret":
+        raise Invalid("Objections to a consensus are raised openly: it cannot be a secret ballot.")
     closes_at = _closes_at(clean_rule, seconds)
     with ctx.transaction() as tx:
         d = ctx.store.draft(d.id)
@@ -112,11 +138,12 @@ def open_poll(
             )
         if ctx.store.open_poll(d.id) is not None:
             raise Conflict("Another vote is open in this draft: close it first.")
-        people = ctx.store.participants(d.conference_id)
-        present = sum(1 for p in people if p.can_vote and p.present)
-        entitled = sum(1 for p in people if p.can_vote)
-        procedure.check_quorum(present, conf.quorum)
+        members = ctx.store.members(d.conference_id)
+        entitled = sum(m.weight for m in members)
+        present = _present(ctx, d.conference_id)
+        procedure.check_quorum(present, procedure.quorum_required(conf.quorum, entitled))
         _check_subject(ctx, d, stype, sid)
+        roll_call = _roll_call(members) if clean_kind == "recorded" else ()
         if stype == "amendment":
             ctx.store.update_amendment(sid, status="voting")
         p = ctx.store.insert_poll(
@@ -127,8 +154,10 @@ def open_poll(
                 "rule": clean_rule,
                 "kind": clean_kind,
                 "entitled": entitled,
+                "present": present,
                 "closes_at": closes_at,
                 "number": len(ctx.store.polls(d.id)) + 1,
+                "roll_call": roll_call,
             }
         )
         tx.emit(
@@ -157,11 +186,12 @@ def vote(
     if actor is None:
         raise Forbidden("Only delegates vote.")
     p, d = poll_for(ctx, actor, poll_id)
-    if not actor.can_vote:
+    if not actor.can_vote or actor.member_id is None:
         raise Forbidden(
             "Observers do not vote." if actor.role == "observer" else "The chair does not vote."
         )
     clean = procedure.check_choice(choice)
+    member = ctx.store.member(actor.member_id)
     out: dict[str, Any] = {"poll_id": p.id, "choice": clean}
     with ctx.transaction() as tx:
         p = ctx.store.poll(p.id)
@@ -170,12 +200,13 @@ def vote(
         if p.closes_at and now() > p.closes_at:
             raise Conflict("The time for objections is over.")
         if p.kind == "secret":
-            new_receipt = _secret_ballot(ctx, p, actor, clean, receipt)
+            new_receipt = _secret_ballot(ctx, p, member, clean, receipt)
             if new_receipt is not None:
                 out["receipt"] = new_receipt
             journaled = None
         else:
-            ctx.store.put_ballot(p.id, actor.id, clean)
+            # the member's ballot, whichever representative casts it: a second replaces it
+            ctx.store.put_ballot(p.id, member.id, member.weight, actor.id, clean)
             journaled = clean
         tx.emit(
             PollBallot(
@@ -191,38 +222,49 @@ def vote(
 
 
 def _secret_ballot(
-    ctx: Context, p: Poll, actor: Participant, choice: str, receipt: object
+    ctx: Context, p: Poll, member: Member, choice: str, receipt: object
 ) -> str | None:
-    """Store a secret ballot unlinked from its voter; a first ballot returns its receipt."""
-    if ctx.store.mark_secret_voter(p.id, actor.id):
+    """Store a secret ballot unlinked from its member; a first ballot returns its receipt."""
+    if ctx.store.mark_secret_voter(p.id, member.id):
         new_receipt = new_token()
-        ctx.store.put_secret_ballot(p.id, hash_token(new_receipt), choice)
+        ctx.store.put_secret_ballot(p.id, hash_token(new_receipt), choice, member.weight)
         return new_receipt
     if not isinstance(receipt, str) or not ctx.store.secret_ballot_exists(
         p.id, hash_token(receipt)
     ):
         raise Conflict(
-            "You have voted already. A secret ballot can only be changed with "
-            "the receipt from your first ballot, on the device that cast it."
+            f"{member.name} has voted already. A secret ballot can only be changed with "
+            "the receipt from the first ballot, on the device that cast it."
         )
-    ctx.store.put_secret_ballot(p.id, hash_token(receipt), choice)
+    ctx.store.put_secret_ballot(p.id, hash_token(receipt), choice, member.weight)
+    return None
+
+
+def _subject_lock(ctx: Context, p: Poll) -> int | None:
+    """The clause whose text the decision may change."""
+    if p.subject_type == "amendment":
+        return ctx.store.amendment(p.subject_id).clause_id
+    if p.subject_type == "clause":
+        return p.subject_id
     return None
 
 
 def close_poll(ctx: Context, actor: Actor, poll_id: object) -> Poll:
-    """Count, decide, and act on the decision: adopt or reject the subject."""
+    """Count, decide, and act on the decision: adopt or reject the subject.
+
+    The quorum is checked again: it is the decision that needs a majority of the members
+    present (rule 67; 108 in committees), and members leave the room while a vote is open.
+    """
     p, d = poll_for(ctx, actor, poll_id)
     chair(actor, d.conference_id, "close a vote")
-    lock: int | None = None  # the clause whose text the decision may change
-    if p.subject_type == "amendment":
-        lock = ctx.store.amendment(p.subject_id).clause_id
-    elif p.subject_type == "clause":
-        lock = p.subject_id
-    with ctx.transaction(lock) as tx:
+    with ctx.transaction(_subject_lock(ctx, p)) as tx:
         p = ctx.store.poll(p.id)
         if p.state != "open":
-            raise Conflict("This vote is closed already.")
+            raise Conflict(f"This vote is {p.state} already.")
         d = ctx.store.draft(d.id)
+        conf = ctx.store.conference(d.conference_id)
+        required = procedure.quorum_required(conf.quorum, p.entitled)
+        procedure.check_quorum(_present(ctx, d.conference_id), required, at="close")
         counts = ctx.store.tally(p)
         tally = procedure.Tally(counts["yes"], counts["no"], counts["abstain"])
         result = procedure.decide(p.rule, tally, p.entitled)
@@ -252,12 +294,79 @@ def close_poll(ctx: Context, actor: Actor, poll_id: object) -> Poll:
                 **record,
             )
         )
-        _act_on(ctx, tx, actor, d, p, result.outcome == "adopted")
+        _act_on(ctx, tx, actor, d, p, result.outcome)
     return p
 
 
-def _act_on(ctx: Context, tx: Transaction, actor: Actor, d: Draft, p: Poll, adopted: bool) -> None:
-    """What the decision does to its subject."""
+def suspend_poll(ctx: Context, actor: Actor, poll_id: object) -> Poll:
+    """End a vote without a decision (its quorum is lost, say): the question stands as it
+    was before the vote, and can be put again."""
+    p, d = poll_for(ctx, actor, poll_id)
+    chair(actor, d.conference_id, "suspend a vote")
+    with ctx.transaction(_subject_lock(ctx, p)) as tx:
+        p = ctx.store.poll(p.id)
+        if p.state != "open":
+            raise Conflict(f"This vote is {p.state} already.")
+        p = ctx.store.suspend_poll(p.id)
+        present = _present(ctx, d.conference_id)
+        tx.emit(
+            PollSuspended(
+                conference_id=d.conference_id,
+                draft_id=d.id,
+                actor_id=actor_id(actor),
+                poll_id=p.id,
+                subject_type=p.subject_type,
+                subject_id=p.subject_id,
+                present=present,
+            )
+        )
+        if p.subject_type == "amendment":
+            a = ctx.store.amendment(p.subject_id)
+            set_status(ctx, tx, actor, d, a, "pending", "the vote on it was suspended")
+    return p
+
+
+def object_to_consensus(ctx: Context, actor: Actor, poll_id: object) -> dict[str, Any]:
+    """Raise an objection: there is then no consensus (the chair may call a vote)."""
+    _check_consensus(ctx, actor, poll_id)
+    return vote(ctx, actor, poll_id, "no")
+
+
+def withdraw_objection(ctx: Context, actor: Actor, poll_id: object) -> dict[str, Any]:
+    p, d = _check_consensus(ctx, actor, poll_id)
+    assert actor is not None and actor.member_id is not None
+    with ctx.transaction() as tx:
+        p = ctx.store.poll(p.id)
+        if p.state != "open":
+            raise Conflict("This question is decided already.")
+        if not ctx.store.retract_ballot(p.id, actor.member_id):
+            raise Conflict("Your delegation has raised no objection to withdraw.")
+        tx.emit(
+            PollBallot(
+                conference_id=d.conference_id, draft_id=d.id, actor_id=actor.id, poll_id=p.id
+            )
+        )
+        return {"poll_id": p.id, "cast": ctx.store.cast_count(p)}
+
+
+def _check_consensus(ctx: Context, actor: Actor, poll_id: object) -> tuple[Poll, Draft]:
+    if actor is None or not actor.can_vote:
+        raise Forbidden("Only delegates raise or withdraw objections.")
+    p, d = poll_for(ctx, actor, poll_id)
+    if p.rule != "consensus":
+        raise Conflict("This is a vote, not a call for consensus: vote yes, no or abstain.")
+    return p, d
+
+
+def _act_on(ctx: Context, tx: Transaction, actor: Actor, d: Draft, p: Poll, outcome: str) -> None:
+    """What the decision does to its subject. No consensus decides nothing: the subject
+    stands as before, for the chair to put to the vote."""
+    adopted = outcome == "adopted"
+    if outcome == "no_consensus":
+        if p.subject_type == "amendment":
+            a = ctx.store.amendment(p.subject_id)
+            set_status(ctx, tx, actor, d, a, "pending", "no consensus: it may be put to the vote")
+        return
     if p.subject_type == "amendment":
         a = ctx.store.amendment(p.subject_id)
         if adopted:

@@ -54,8 +54,10 @@ class Presence:
         self._lock = threading.Lock()
 
     def connected(self, sid: str, participant: Participant) -> None:
+        """A connection is someone in the room, whichever page of the conference it shows."""
         with self._lock:
             self._connections[sid] = Connection(participant)
+        self.mark_present(participant)
 
     def disconnected(self, sid: str) -> None:
         with self._lock:
@@ -73,7 +75,6 @@ class Presence:
         with self._lock:
             conn.drafts.add(draft_id)
         self.announce(draft_id)
-        self.mark_present(conn.participant)
 
     def leave(self, conn: Connection, draft_id: int) -> None:
         with self._lock:

@@ -47,6 +47,19 @@ def poll_close(conn: Connection, data: dict[str, Any]) -> dict[str, Any]:
     return {"poll": actions().poll_view(poll)}
 
 
+def poll_suspend(conn: Connection, data: dict[str, Any]) -> dict[str, Any]:
+    poll = actions().suspend_poll(conn.participant, data.get("poll_id"))
+    return {"poll": actions().poll_view(poll)}
+
+
+def poll_object(conn: Connection, data: dict[str, Any]) -> dict[str, Any]:
+    return actions().object_to_consensus(conn.participant, data.get("poll_id"))
+
+
+def poll_withdraw_objection(conn: Connection, data: dict[str, Any]) -> dict[str, Any]:
+    return actions().withdraw_objection(conn.participant, data.get("poll_id"))
+
+
 def record_get(conn: Connection, data: dict[str, Any]) -> dict[str, Any]:
     return {"record": requests.GetRecord.parse(data).run(actions(), conn.participant)}
 
@@ -60,5 +73,8 @@ HANDLERS: dict[str, Handler] = {
     "poll:open": poll_open,
     "poll:vote": poll_vote,
     "poll:close": poll_close,
+    "poll:suspend": poll_suspend,
+    "poll:object": poll_object,
+    "poll:withdraw_objection": poll_withdraw_objection,
     "record:get": record_get,
 }

@@ -190,6 +190,8 @@ def test_secret_ballot_can_be_changed_with_its_receipt(live, live_conf, people):
     a = live_conf["actions"]
     draft = live_conf["draft_id"]
     a.set_mode(None, draft, "formal")
+    # one delegate of six in the room: this assembly's rules require no quorum
+    a.update_conference(None, live_conf["conference"].id, quorum=0)
     poll = a.open_poll(None, draft, "clause", live_conf["clause_ids"][1], "simple", "secret")
     d = people(live_conf["tokens"][0])
     page = d.open_draft(draft)

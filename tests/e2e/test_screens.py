@@ -68,6 +68,8 @@ def session(live):
         "A clearer mandate",
     )
     a.propose(people[2][0], requests["id"], "delete", "", "Covered by operative 1")
+    for p, _ in people:  # the delegations are in the room: the quorum is there
+        a.set_present(p, True)
     poll = a.open_poll(None, draft.id, "amendment", amendment.id, "two_thirds", "recorded")
     a.vote(people[2][0], poll.id, "yes")
     return {
