@@ -117,8 +117,6 @@ def open_poll(
         entitled = sum(1 for p in people if p.can_vote)
         procedure.check_quorum(present, conf.quorum)
         _check_subject(ctx, d, stype, sid)
-        if stype == "amendment":
-            ctx.store.update_amendment(sid, status="voting")
         p = ctx.store.insert_poll(
             {
                 "draft_id": d.id,
@@ -146,6 +144,8 @@ def open_poll(
                 closes_at=closes_at,
             )
         )
+        if stype == "amendment":  # being voted on: journaled and told, like every status
+            set_status(ctx, tx, actor, d, ctx.store.amendment(sid), "voting", "put to the vote")
     return p
 
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
-
 from .verify import flatten
 
 TEXT = "Decides to establish a working group;"
@@ -48,14 +46,6 @@ def amendment_poll(room, ids):
     return a, open_poll(room, "amendment", a["id"], rule="simple")
 
 
-BUG = pytest.mark.xfail(
-    strict=True,
-    reason="open_poll sets the amendment's status to 'voting' without an event: the room "
-    "keeps showing it pending (and withdrawable) until the poll closes",
-)
-
-
-@BUG
 def test_a_vote_on_an_amendment_is_announced_and_the_amendment_is_being_voted_on(room, ids):
     a, poll = amendment_poll(room, ids)
     for who in ("amina", "jonas", "chair", "press"):
@@ -67,7 +57,6 @@ def test_a_vote_on_an_amendment_is_announced_and_the_amendment_is_being_voted_on
     assert "too late to withdraw" in out.ack["error"]["message"]
 
 
-@BUG
 def test_an_amendment_adopted_by_vote_changes_the_text(room, ids):
     a, poll = amendment_poll(room, ids)
     vote(room, room.amina, poll, "yes")
@@ -83,7 +72,6 @@ def test_an_amendment_adopted_by_vote_changes_the_text(room, ids):
     assert numbered(room)[1] == ("1", NEW, "active")
 
 
-@BUG
 def test_an_amendment_rejected_by_vote_leaves_the_text(room, ids):
     a, poll = amendment_poll(room, ids)
     vote(room, room.amina, poll, "no")
