@@ -175,3 +175,33 @@ def test_a_secret_ballot_shows_only_the_count(room, ids):
     result = close(room, poll).ack["poll"]["result"]
     assert (result["yes"], result["no"], result["cast"]) == (2, 0, 2)
     assert "votes" not in result
+
+
+def test_a_deletion_adopted_by_vote_lapses_the_amendments_to_what_went(room, ids):
+    propose = "amendment:propose"
+    sub = room.act(
+        room.amina,
+        propose,
+        {"clause_id": ids[3], "kind": "replace", "new_text": "to report within six months;"},
+    ).ack["amendment"]
+    deletion = room.act(room.jonas, propose, {"clause_id": ids[2], "kind": "delete"})
+    formal(room)
+    poll = open_poll(room, "amendment", deletion.ack["amendment"]["id"])
+    vote(room, room.amina, poll, "yes")
+    vote(room, room.jonas, poll, "yes")
+    close(room, poll)
+    assert room.press.mirror.amendments[sub["id"]]["status"] == "lapsed"
+    assert [n for n, _, _ in numbered(room)] == ["", "1", "2"]
+
+
+def test_an_insertion_adopted_by_vote(room, ids):
+    payload = {"clause_id": ids[5], "kind": "insert_after", "new_text": "Decides to meet again;"}
+    a = room.act(room.jonas, "amendment:propose", payload).ack["amendment"]
+    formal(room)
+    poll = open_poll(room, "amendment", a["id"])
+    vote(room, room.amina, poll, "yes")
+    close(room, poll)
+    assert numbered(room)[-2:] == [
+        ("3", "Decides to remain seized of the matter.", "active"),
+        ("4", "Decides to meet again;", "active"),
+    ]
