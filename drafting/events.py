@@ -123,7 +123,9 @@ class Event:
     def broadcast(self, out: Fanout) -> None:
         if self.message is None:
             return
-        payload = {"draft_id": self.draft_id, **self.data}
+        # a conference's messages (no draft) carry just their data, as docs/protocol.md says
+        where = {} if self.draft_id is None else {"draft_id": self.draft_id}
+        payload = {**where, **self.data}
         for room in self.rooms():
             out.send(self.message, payload, room)
 

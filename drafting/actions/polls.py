@@ -144,8 +144,6 @@ def open_poll(
         procedure.check_quorum(present, procedure.quorum_required(conf.quorum, entitled))
         _check_subject(ctx, d, stype, sid)
         roll_call = _roll_call(members) if clean_kind == "recorded" else ()
-        if stype == "amendment":
-            ctx.store.update_amendment(sid, status="voting")
         p = ctx.store.insert_poll(
             {
                 "draft_id": d.id,
@@ -175,6 +173,8 @@ def open_poll(
                 closes_at=closes_at,
             )
         )
+        if stype == "amendment":  # being voted on: journaled and told, like every status
+            set_status(ctx, tx, actor, d, ctx.store.amendment(sid), "voting", "put to the vote")
     return p
 
 
