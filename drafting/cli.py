@@ -20,7 +20,9 @@ import click
 
 from . import export as exporting
 from .actions import Actions
+from .domain import DEFAULT_RULES
 from .errors import DraftingError
+from .procedure import PRESETS
 from .store import DEFAULT_DB, Store
 from .views import conference_view, draft_summary, participant_view
 
@@ -120,26 +122,38 @@ def conference() -> None:
 @click.option("--chair", "chair", required=True, help="The chair's display name.")
 @click.option("--delegation", default="", help="The chair's delegation, if any.")
 @click.option(
-    "--majority",
-    default="simple",
+    "--rules",
+    default=DEFAULT_RULES,
     show_default=True,
-    type=click.Choice(["simple", "two_thirds", "absolute", "consensus"]),
-    help="Default majority rule.",
+    type=click.Choice(list(PRESETS)),
+    help="The rules of procedure (docs/procedure.md): majority, quorum, what members may move.",
 )
-@click.option("--quorum", default=0, show_default=True, type=int, help="Delegates needed.")
+@click.option(
+    "--majority",
+    default=None,
+    type=click.Choice(["simple", "two_thirds", "absolute", "consensus"]),
+    help="Default majority rule (default: the rules').",
+)
+@click.option(
+    "--quorum",
+    default=None,
+    type=int,
+    help="Members needed for a decision; 0 for none (default: a majority of the members).",
+)
 @base_url_option
 @json_option
 def conference_create(
     name: str,
     chair: str,
     delegation: str,
-    majority: str,
-    quorum: int,
+    rules: str,
+    majority: str | None,
+    quorum: int | None,
     base_url: str,
     as_json: bool,
 ) -> None:
     """Create a conference and print its id and the chair's invite link."""
-    conf, p, token = actions().create_conference(name, chair, delegation, majority, quorum)
+    conf, p, token = actions().create_conference(name, chair, delegation, majority, quorum, rules)
     if as_json:
         out_json(
             {

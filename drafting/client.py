@@ -178,6 +178,49 @@ class DraftClient:
         """Close a vote; returns its result: outcome, yes, no, abstain, required, rule..."""
         return dict(self.call("poll:close", {"poll_id": poll_id})["poll"]["result"])
 
+    def suspend_poll(self, poll_id: int) -> dict[str, Any]:
+        """End a vote without a decision (its quorum lost); returns the poll."""
+        return dict(self.call("poll:suspend", {"poll_id": poll_id})["poll"])
+
+    def raise_objection(self, poll_id: int) -> dict[str, Any]:
+        """Raise an objection to a consensus: there is then no consensus."""
+        return self.call("poll:object", {"poll_id": poll_id})
+
+    def withdraw_objection(self, poll_id: int) -> dict[str, Any]:
+        return self.call("poll:withdraw_objection", {"poll_id": poll_id})
+
+    def move(self, kind: str, subject: tuple[str, int]) -> dict[str, Any]:
+        """Ask for a "recorded_vote", a "division" or a "secret_ballot" on ("amendment", id),
+        ("clause", id) or ("draft", id); returns the motion (granted at once where the rules
+        make it a right)."""
+        payload = {
+            "draft_id": self.draft_id,
+            "kind": kind,
+            "subject_type": subject[0],
+            "subject_id": subject[1],
+        }
+        return dict(self.call("motion:raise", payload)["motion"])
+
+    def request_recorded_vote(self, subject: tuple[str, int]) -> dict[str, Any]:
+        return self.move("recorded_vote", subject)
+
+    def request_division(self, clause_id: int) -> dict[str, Any]:
+        """Ask that this clause (a part of the proposal) be voted on separately."""
+        return self.move("division", ("clause", clause_id))
+
+    def withdraw_motion(self, motion_id: int) -> dict[str, Any]:
+        return dict(self.call("motion:withdraw", {"motion_id": motion_id})["motion"])
+
+    def rule_on_motion(self, motion_id: int, ruling: str) -> dict[str, Any]:
+        """The chair: "grant", "refuse", or "vote" (put it to the vote)."""
+        return dict(self.call("motion:rule", {"motion_id": motion_id, "ruling": ruling})["motion"])
+
+    def rule_order(self, clause_id: int, amendment_ids: list[int]) -> list[dict[str, Any]]:
+        """The chair's ruling on the order of voting on a clause's amendments; returns the
+        queue as it now stands."""
+        payload = {"draft_id": self.draft_id, "clause_id": clause_id, "order": amendment_ids}
+        return list(self.call("order:rule", payload)["queue"])
+
     def record(self, draft_id: int | None = None, fmt: str = "md") -> Any:
         return self.call("record:get", {"draft_id": draft_id or self.draft_id, "format": fmt})[
             "record"

@@ -30,7 +30,8 @@ AMENDMENT_STATUSES = (
     "rejected",
     "withdrawn",
 )
-POLL_SUBJECTS = ("amendment", "clause", "draft")
+POLL_SUBJECTS = ("amendment", "clause", "draft", "motion")
+MOTION_STATUSES = ("pending", "granted", "refused", "voting", "withdrawn")
 POLL_STATES = ("open", "closed", "suspended")
 
 GONE = ("deleted", "rejected")  # clauses no longer in the text
@@ -49,12 +50,16 @@ MAX_WEIGHT = 1_000_000  # a member's votes, where an assembly weighs them
 MAX_REBASE_VERSIONS = 1000  # further behind than this, the client rebases on the current text
 
 
+DEFAULT_RULES = "un_committee"  # the rule set a new conference follows (procedure.PRESETS)
+
+
 @dataclass(frozen=True)
 class Conference:
     id: int
     name: str
     majority: str = "simple"
     quorum: int | None = None  # members (or weights) needed for a decision; None: a majority
+    rules: str = DEFAULT_RULES
 
 
 @dataclass(frozen=True)
@@ -102,6 +107,8 @@ class Draft:
     title: str
     status: str = "drafting"
     sponsors: tuple[int, ...] = ()
+    # the chair's rulings on the order of voting: clause id -> its amendments, in that order
+    vote_order: dict[int, tuple[int, ...]] = field(default_factory=dict)
 
     @property
     def is_open(self) -> bool:
@@ -145,6 +152,24 @@ class Amendment:
     def is_open(self) -> bool:
         """Still before the assembly: it can be accepted, withdrawn, rebased, voted."""
         return self.status in ("pending", "conflicted")
+
+
+@dataclass(frozen=True)
+class Motion:
+    """A member's request on how a question is voted: a recorded vote, a division (this part
+    voted separately), a secret ballot. The chair grants or refuses it, or puts it to the vote;
+    some rules make it a right."""
+
+    id: int
+    draft_id: int
+    number: int
+    kind: str  # "recorded_vote" | "division" | "secret_ballot"
+    subject_type: str  # what it is about: "amendment" | "clause" | "draft"
+    subject_id: int
+    mover_id: int | None
+    status: str = "pending"  # pending, granted, refused, voting, withdrawn
+    poll_id: int | None = None  # when it was put to the vote
+    created_at: str | None = None
 
 
 @dataclass(frozen=True)
@@ -262,6 +287,7 @@ class Entry:
     level: int
     ref: str
     children: list[Entry] = field(default_factory=list)
+    seq: int = 0  # unnumbered top-level clauses: the how-manieth of their kind (paragraph 12)
 
 
 def _sub_number(level: int, index: int) -> str:
@@ -281,23 +307,25 @@ def outline(clauses: Iterable[Clause]) -> list[Entry]:
     for sibs in by_parent.values():
         sibs.sort(key=lambda c: (c.position, c.id))
     operative = 0
+    seqs: dict[str, int] = {}
 
     def build(parent: int | None, level: int, parent_ref: str) -> list[Entry]:
         nonlocal operative
         entries = []
         for index, c in enumerate(by_parent.get(parent, []), start=1):
+            seq = 0
             if level == 0:
                 if c.kind == "operative":
                     operative += 1
                     number = str(operative)
                 else:
                     number = ""
+                    seq = seqs[c.kind] = seqs.get(c.kind, 0) + 1
             else:
                 number = _sub_number(level, index)
             ref = parent_ref + number if number else parent_ref
-            entries.append(
-                Entry(c, number, level, ref or "", build(c.id, min(level + 1, MAX_LEVEL), ref))
-            )
+            children = build(c.id, min(level + 1, MAX_LEVEL), ref)
+            entries.append(Entry(c, number, level, ref or "", children, seq))
         return entries
 
     return build(None, 0, "")
@@ -311,11 +339,23 @@ def flatten(entries: Iterable[Entry]) -> list[Entry]:
     return out
 
 
+KIND_NAMES = {
+    "operative": "operative clause",
+    "preambular": "preambular paragraph",
+    "heading": "heading",
+    "text": "paragraph",
+}
+
+
 def describe(entry: Entry) -> str:
-    """How a chair names a clause aloud: "operative 2(a)", "preambular clause", "heading"."""
+    """How a chair names a clause aloud, the one name used on every screen and in the record:
+    "operative clause 2", "clause 2(a)", "preambular paragraph 3", "paragraph 12"."""
+    if entry.level > 0:
+        return f"clause {entry.ref or entry.number}"
+    name = KIND_NAMES.get(entry.clause.kind, "paragraph")
     if entry.number:
-        return f"{entry.clause.kind} {entry.ref}" if entry.level == 0 else f"clause {entry.ref}"
-    return f"{entry.clause.kind} clause"
+        return f"{name} {entry.number}"
+    return f"{name} {entry.seq}" if entry.seq else name
 
 
 # --- structure: pure operations returning the clauses whose place changed ----------------

@@ -51,6 +51,9 @@ class Fanout(Protocol):
     def quorum(self, conference_id: int) -> None:
         """`poll:tally` for the conference's open polls: who is present changed."""
 
+    def motion(self, motion_id: int) -> None:
+        """`motion:changed` with the motion's view."""
+
 
 EVENT_TYPES: dict[str, type[Event]] = {}
 _WHERE = ("conference_id", "draft_id", "clause_id", "actor_id", "seq", "at", "extra")
@@ -79,18 +82,24 @@ class Event:
 
     @classmethod
     def payload_fields(cls) -> tuple[str, ...]:
-        return tuple(f.name for f in fields(cls) if f.name not in _WHERE)
+        names: tuple[str, ...] | None = cls.__dict__.get("_payload")
+        if names is None:  # once per class: this runs for every keystroke batch
+            names = tuple(f.name for f in fields(cls) if f.name not in _WHERE)
+            cls._payload = names  # type: ignore[attr-defined]
+        return names
 
     @property
     def data(self) -> dict[str, Any]:
         """What the journal keeps of the event."""
-        out = {}
-        for name in self.payload_fields():
-            value = getattr(self, name)
-            if value is None and name in self.optional:
-                continue
-            out[name] = value
-        return {**out, **self.extra}
+        optional = self.optional
+        out = {
+            name: value
+            for name in self.payload_fields()
+            if (value := getattr(self, name)) is not None or name not in optional
+        }
+        if self.extra:
+            out.update(self.extra)
+        return out
 
     @staticmethod
     def load(type_: str, data: dict[str, Any], **where: Any) -> Event:
@@ -136,9 +145,11 @@ class Event:
 @dataclass(kw_only=True)
 class ConferenceCreated(Event):
     type = "conference.created"
+    optional = frozenset({"rules"})
     name: str
     majority: str
     quorum: int | None  # None: a majority of the members
+    rules: str | None = None  # the rule set (procedure.PRESETS)
 
 
 @dataclass(kw_only=True)
@@ -439,3 +450,39 @@ class PollClosed(Event):
     def broadcast(self, out: Fanout) -> None:
         assert self.draft_id is not None
         out.poll("poll:closed", self.poll_id, self.draft_id)
+
+
+# --- motions and rulings on the order of voting -------------------------------------------------
+
+
+@dataclass(kw_only=True)
+class MotionChanged(Event):
+    """A motion raised, granted, refused, put to the vote or withdrawn."""
+
+    type = "motion.changed"
+    motion_id: int
+    number: int
+    kind: str  # recorded_vote, division, secret_ballot
+    subject_type: str
+    subject_id: int
+    what: str  # raised, granted, refused, voting, withdrawn
+    before: str | None
+    after: str
+    reason: str
+
+    def broadcast(self, out: Fanout) -> None:
+        out.motion(self.motion_id)
+
+
+@dataclass(kw_only=True)
+class OrderRuled(Event):
+    """The chair's ruling on the order of voting on a clause's amendments (by number)."""
+
+    type = "order.ruled"
+    suggested: list[int]
+    ruled: list[int]
+
+    def broadcast(self, out: Fanout) -> None:
+        assert self.draft_id is not None
+        payload = {"draft_id": self.draft_id, "clause_id": self.clause_id, "ruled": self.ruled}
+        out.send("order:ruled", payload, draft_room(self.draft_id))

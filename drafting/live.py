@@ -210,6 +210,14 @@ class Batch:
     def tally(self, poll_id: int, draft_id: int) -> None:
         self.live.tally_soon(poll_id, draft_id)
 
+    def motion(self, motion_id: int) -> None:
+        view = views.motion_view(self.live.store, self.live.store.motion(motion_id))
+        self.send(
+            "motion:changed",
+            {"draft_id": view["draft_id"], "motion": view},
+            draft_room(view["draft_id"]),
+        )
+
     def quorum(self, conference_id: int) -> None:
         for p in self.live.store.open_polls(conference_id):
             self.live.tally_soon(p.id, p.draft_id)

@@ -333,3 +333,82 @@ def lapsed_by(adopted_kind: str, others: list[tuple[int, str]]) -> list[int]:
     if adopted_kind != "delete":
         return []
     return sorted(aid for aid, kind in others if kind in ("replace", "delete"))
+
+
+# --- Rule sets ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RuleSet:
+    """A conference's rules of procedure, as presets a chair picks from.
+
+    `recorded_vote`, `division` and `secret_ballot` say what becomes of a member's request:
+    "right" (granted at once: any representative may require it), "chair" (the chair grants
+    or refuses it, or puts it to the vote), "vote" (it is put to the vote), "no" (these rules
+    do not allow it). The chair can still choose the rule and kind of each poll.
+    """
+
+    key: str
+    title: str
+    majority: str  # the rule for decisions, unless the chair says otherwise for a poll
+    quorum: int | None  # None: a majority of the members
+    vote_kind: str  # how a vote is normally taken: "counted" is a show of hands
+    recorded_vote: str
+    division: str
+    secret_ballot: str
+    rules: str  # the rule numbers it follows, for the chair and the record
+
+
+PRESETS: dict[str, RuleSet] = {
+    "un_committee": RuleSet(
+        key="un_committee",
+        title="UN General Assembly committee",
+        majority="simple",
+        quorum=None,
+        vote_kind="counted",
+        recorded_vote="right",
+        division="chair",
+        secret_ballot="no",
+        rules="A/520/Rev.19 rules 108 (quorum), 124-127 (one vote per member, majority of those "
+        "present and voting, recorded vote on request, roll call from a name drawn by lot), 129 "
+        "(division, voted on if there is objection), 130-131 (amendments first, furthest "
+        "removed in substance first); a secret ballot only for elections (rule 92)",
+    ),
+    "simple_assembly": RuleSet(
+        key="simple_assembly",
+        title="Simple assembly (majority of votes cast)",
+        majority="simple",
+        quorum=None,
+        vote_kind="counted",
+        recorded_vote="chair",
+        division="chair",
+        secret_ballot="chair",
+        rules="a majority of the members present for a decision; decisions by a majority of "
+        "the votes cast; recorded votes, division and secret ballots at the chair's decision "
+        "or by vote",
+    ),
+    "model_un": RuleSet(
+        key="model_un",
+        title="Model UN",
+        majority="simple",
+        quorum=None,
+        vote_kind="counted",
+        recorded_vote="right",
+        division="vote",
+        secret_ballot="no",
+        rules="as the UN General Assembly's committees (rules 108, 124-131), except that a "
+        "motion to divide the question is always put to a procedural vote",
+    ),
+}
+DEFAULT_PRESET = "un_committee"
+MOTION_KINDS = ("recorded_vote", "division", "secret_ballot")
+
+
+def check_preset(key: object) -> RuleSet:
+    return PRESETS[_check_one_of(key, tuple(PRESETS), "set of rules")]
+
+
+def motion_handling(preset: RuleSet, kind: str) -> str:
+    """What these rules make of a member's request: right, chair, vote or no."""
+    handling: str = getattr(preset, _check_one_of(kind, MOTION_KINDS, "motion"))
+    return handling

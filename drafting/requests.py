@@ -15,7 +15,7 @@ from .errors import Invalid
 
 if TYPE_CHECKING:
     from .actions import Actions, Actor
-    from .domain import Amendment, Clause, Conference, Draft, Participant, Poll
+    from .domain import Amendment, Clause, Conference, Draft, Motion, Participant, Poll
 
 
 @dataclass(frozen=True)
@@ -37,10 +37,16 @@ class UpdateConference(Request):
     name: object = None
     majority: object = None
     quorum: object = None
+    rules: object = None
 
     def run(self, a: Actions, actor: Actor) -> Conference:
         return a.update_conference(
-            actor, self.conference_id, name=self.name, majority=self.majority, quorum=self.quorum
+            actor,
+            self.conference_id,
+            name=self.name,
+            majority=self.majority,
+            quorum=self.quorum,
+            rules=self.rules,
         )
 
 
@@ -156,9 +162,41 @@ class GetRecord(Request):
     format: object = "md"
 
     def run(self, a: Actions, actor: Actor) -> Any:
-        """The record as text (`md`) or structure (`json`)."""
+        """The record as text (`md`), a page (`html`) or structure (`json`)."""
         if self.format == "json":
             return a.record(actor, self.draft_id)
+        if self.format == "html":
+            return a.record_html(actor, self.draft_id)
         if self.format != "md":
-            raise Invalid("The record comes as 'md' or 'json'.")
+            raise Invalid("The record comes as 'md', 'html' or 'json'.")
         return a.record_markdown(actor, self.draft_id)
+
+
+@dataclass(frozen=True)
+class Move(Request):
+    draft_id: object = None
+    kind: object = None
+    subject_type: object = None
+    subject_id: object = None
+
+    def run(self, a: Actions, actor: Actor) -> Motion:
+        return a.move(actor, self.draft_id, self.kind, self.subject_type, self.subject_id)
+
+
+@dataclass(frozen=True)
+class RuleOnMotion(Request):
+    motion_id: object = None
+    ruling: object = None
+
+    def run(self, a: Actions, actor: Actor) -> Motion:
+        return a.rule_on_motion(actor, self.motion_id, self.ruling)
+
+
+@dataclass(frozen=True)
+class RuleOrder(Request):
+    draft_id: object = None
+    clause_id: object = None
+    order: object = None
+
+    def run(self, a: Actions, actor: Actor) -> list[int]:
+        return a.rule_order(actor, self.draft_id, self.clause_id, self.order)

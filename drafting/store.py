@@ -22,7 +22,17 @@ from sqlite_utils import Database
 from sqlite_utils.db import Table
 from sqlite_utils.migrations import Migrations
 
-from .domain import Amendment, Clause, Conference, Draft, Member, Participant, Poll
+from .domain import (
+    DEFAULT_RULES,
+    Amendment,
+    Clause,
+    Conference,
+    Draft,
+    Member,
+    Motion,
+    Participant,
+    Poll,
+)
 from .errors import NotFound
 from .events import Event
 
@@ -244,12 +254,40 @@ def _m0005(db: Database) -> None:
     db.table("polls").add_column("roll_call", str)
 
 
+@migrations(name="0006_rulings_and_motions")
+def _m0006(db: Database) -> None:
+    """The rule set a conference follows; the chair's rulings on the order of voting; the
+    motions members raise (a recorded vote, a division, a secret ballot)."""
+    db.table("conferences").add_column("rules", str)
+    db.table("drafts").add_column("vote_order", str)
+    db.table("motions").create(
+        {
+            "id": int,
+            "draft_id": int,
+            "number": int,
+            "kind": str,
+            "subject_type": str,
+            "subject_id": int,
+            "mover_id": int,
+            "status": str,
+            "poll_id": int,
+            "created_at": str,
+            "decided_at": str,
+        },
+        pk="id",
+        foreign_keys=[("draft_id", "drafts", "id")],
+    )
+    db.table("motions").create_index(["draft_id"])
+
+
 def now() -> str:
     return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def _conference(row: dict[str, Any]) -> Conference:
-    return Conference(row["id"], row["name"], row["majority"], row["quorum"])
+    return Conference(
+        row["id"], row["name"], row["majority"], row["quorum"], row.get("rules") or DEFAULT_RULES
+    )
 
 
 def _participant(row: dict[str, Any]) -> Participant:
@@ -269,12 +307,29 @@ def _member(row: dict[str, Any]) -> Member:
 
 
 def _draft(row: dict[str, Any]) -> Draft:
+    order = json.loads(row.get("vote_order") or "{}")
     return Draft(
         row["id"],
         row["conference_id"],
         row["title"],
         row["status"],
         tuple(json.loads(row["sponsors"] or "[]")),
+        {int(k): tuple(v) for k, v in order.items()},
+    )
+
+
+def _motion(row: dict[str, Any]) -> Motion:
+    return Motion(
+        id=row["id"],
+        draft_id=row["draft_id"],
+        number=row["number"],
+        kind=row["kind"],
+        subject_type=row["subject_type"],
+        subject_id=row["subject_id"],
+        mover_id=row["mover_id"],
+        status=row["status"],
+        poll_id=row["poll_id"],
+        created_at=row["created_at"],
     )
 
 
@@ -461,10 +516,18 @@ class Store:
 
     # --- conferences and participants ---------------------------------------------------
 
-    def insert_conference(self, name: str, majority: str, quorum: int | None) -> Conference:
+    def insert_conference(
+        self, name: str, majority: str, quorum: int | None, rules: str = DEFAULT_RULES
+    ) -> Conference:
         pk = self._insert(
             "conferences",
-            {"name": name, "majority": majority, "quorum": quorum, "created_at": now()},
+            {
+                "name": name,
+                "majority": majority,
+                "quorum": quorum,
+                "rules": rules,
+                "created_at": now(),
+            },
         )
         return self.conference(pk)
 
@@ -609,6 +672,10 @@ class Store:
     def update_draft(self, draft_id: int, **values: Any) -> Draft:
         if "sponsors" in values:
             values["sponsors"] = json.dumps(list(values["sponsors"]))
+        if "vote_order" in values:
+            values["vote_order"] = json.dumps(
+                {str(k): list(v) for k, v in values["vote_order"].items()}
+            )
         self._t("drafts").update(draft_id, values)
         return self.draft(draft_id)
 
@@ -879,3 +946,33 @@ class Store:
             r["choice"]
             for r in self.db.query("select choice from secret_ballots where poll_id = ?", [poll_id])
         ]
+
+    # --- motions --------------------------------------------------------------------------
+
+    def insert_motion(self, values: dict[str, Any]) -> Motion:
+        number = self._one(
+            "select coalesce(max(number), 0) + 1 as n from motions where draft_id = ?",
+            [values["draft_id"]],
+        )
+        row = dict(values, number=number["n"] if number else 1, created_at=now())
+        return self.motion(self._insert("motions", row))
+
+    def motion(self, motion_id: int) -> Motion:
+        row = self._one("select * from motions where id = ?", [motion_id])
+        if row is None:
+            raise NotFound(f"There is no motion {motion_id}.")
+        return _motion(row)
+
+    def motions(self, draft_id: int) -> list[Motion]:
+        return [
+            _motion(r)
+            for r in self.db.query(
+                "select * from motions where draft_id = ? order by number", [draft_id]
+            )
+        ]
+
+    def update_motion(self, motion_id: int, **values: Any) -> Motion:
+        if values.get("status") not in (None, "pending", "voting"):
+            values["decided_at"] = now()
+        self._t("motions").update(motion_id, values)
+        return self.motion(motion_id)

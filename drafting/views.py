@@ -10,8 +10,8 @@ from __future__ import annotations
 from typing import Any
 
 from . import domain, textsync
-from .domain import Amendment, Conference, Draft, Member, Participant, Poll
-from .procedure import Proposal, quorum_required, suggest_order
+from .domain import Amendment, Clause, Conference, Draft, Member, Motion, Participant, Poll
+from .procedure import Proposal, Suggestion, quorum_required, suggest_order
 from .store import Store
 
 
@@ -23,6 +23,7 @@ def clause_view(entry: domain.Entry) -> dict[str, Any]:
         "number": entry.number,
         "ref": entry.ref,
         "level": entry.level,
+        "label": domain.describe(entry).capitalize(),
         "parent_id": c.parent_id,
         "text": c.text,
         "version": c.version,
@@ -59,8 +60,14 @@ def draft_summary(d: Draft) -> dict[str, Any]:
 
 
 def conference_view(c: Conference) -> dict[str, Any]:
-    """`quorum` null: a majority of the members (the default)."""
-    return {"id": c.id, "name": c.name, "majority": c.majority, "quorum": c.quorum}
+    """`quorum` null: a majority of the members (the default); `rules` the rule set."""
+    return {
+        "id": c.id,
+        "name": c.name,
+        "majority": c.majority,
+        "quorum": c.quorum,
+        "rules": c.rules,
+    }
 
 
 def amendment_view(store: Store, a: Amendment, clause_text: str | None = None) -> dict[str, Any]:
@@ -96,26 +103,71 @@ def amendment_view(store: Store, a: Amendment, clause_text: str | None = None) -
     }
 
 
+def _ordered(store: Store, d: Draft, clause: Clause, top: list[Amendment]) -> list[Suggestion]:
+    """A clause's competing amendments in voting order: the chair's ruling where there is one
+    (and it still lists exactly them), otherwise the tool's suggestion, each with its reason."""
+    suggested = suggest_order(clause.text, [Proposal(a.id, a.kind, a.new_text) for a in top])
+    ruled = d.vote_order.get(clause.id)
+    if ruled and sorted(ruled) == sorted(s.id for s in suggested):
+        place = {s.id: n for n, s in enumerate(suggested, start=1)}
+        why = {s.id: s.reason for s in suggested}
+        return [
+            Suggestion(i, f"the chair's ruling (suggested {_nth(place[i])}: {why[i]})")
+            for i in ruled
+        ]
+    return suggested
+
+
+def _nth(n: int) -> str:
+    return {1: "1st", 2: "2nd", 3: "3rd"}.get(n, f"{n}th")
+
+
+def suggested_ids(store: Store, d: Draft, clause_id: int) -> list[int]:
+    """The pending amendments to a clause that compete in the order, as suggested."""
+    clause = store.clause(clause_id)
+    top = [
+        a
+        for a in store.amendments_of_clause(clause_id)
+        if a.status in ("pending", "voting") and a.kind != "amend_amendment"
+    ]
+    return [
+        s.id for s in suggest_order(clause.text, [Proposal(a.id, a.kind, a.new_text) for a in top])
+    ]
+
+
 def queue_view(store: Store, d: Draft) -> list[dict[str, Any]]:
-    """The suggested voting order: per clause, its amendments (furthest removed first,
-    amendments to an amendment just before it), then the clause; the whole draft last."""
+    """What the chair puts to the vote, in order: per clause, its amendments (furthest removed
+    first, or as the chair ruled; amendments to an amendment just before it), then the clause
+    itself (as amended) once it has had amendments or a separate vote was asked for; the whole
+    draft last (rule 90/130: the amended proposal is then voted upon)."""
     clauses = {c.id: c for c in store.clauses(d.id)}
     entries = domain.flatten(domain.outline(clauses.values()))
     pending: dict[int, list[Amendment]] = {}
+    amended: set[int] = set()
     for a in store.amendments(d.id):
-        if a.status in ("pending", "voting") and a.clause_id in clauses:
+        if a.clause_id not in clauses:
+            continue
+        if a.status in ("pending", "voting"):
             pending.setdefault(a.clause_id, []).append(a)
+        if a.status in ("adopted", "friendly") and a.kind != "amend_amendment":
+            amended.add(a.clause_id)
+    tabled = {a.clause_id for a in store.amendments(d.id) if a.status != "withdrawn"}
+    divided = {
+        m.subject_id
+        for m in store.motions(d.id)
+        if m.kind == "division" and m.status == "granted" and m.subject_type == "clause"
+    }
     out: list[dict[str, Any]] = []
     for e in entries:
-        ams = pending.get(e.clause.id)
-        if not ams:
+        c = e.clause
+        if c.status != "active":
             continue
+        ams = pending.get(c.id, [])
         top = [a for a in ams if a.kind != "amend_amendment"]
         subs = [a for a in ams if a.kind == "amend_amendment"]
         by_id = {a.id: a for a in ams}
         name = domain.describe(e)
-        order = suggest_order(e.clause.text, [Proposal(a.id, a.kind, a.new_text) for a in top])
-        for step in order:
+        for step in _ordered(store, d, c, top) if top else []:
             aid = step.id
             for sub in subs:
                 if sub.target_amendment_id == aid:
@@ -126,9 +178,54 @@ def queue_view(store: Store, d: Draft) -> list[dict[str, Any]]:
                     )
             label = f"Amendment #{by_id[aid].number} to {name}"
             out.append({"type": "amendment", "id": aid, "label": label, "reason": step.reason})
-        out.append({"type": "clause", "id": e.clause.id, "label": name.capitalize()})
+        if c.id in tabled or c.id in divided:
+            label = name.capitalize() + (", as amended" if c.id in amended else "")
+            reason = (
+                "a separate vote was granted (division)"
+                if c.id in divided
+                else ("after its amendments" if top else "its amendments are decided")
+            )
+            out.append({"type": "clause", "id": c.id, "label": label, "reason": reason})
     out.append({"type": "draft", "id": d.id, "label": "The draft as a whole"})
     return out
+
+
+def motion_view(store: Store, m: Motion) -> dict[str, Any]:
+    mover = store.participant(m.mover_id) if m.mover_id is not None else None
+    return {
+        "id": m.id,
+        "number": m.number,
+        "draft_id": m.draft_id,
+        "kind": m.kind,
+        "subject_type": m.subject_type,
+        "subject_id": m.subject_id,
+        "subject": _subject_label(store, m.subject_type, m.subject_id),
+        "mover_id": m.mover_id,
+        "mover": mover.name if mover else "the chair",
+        "delegation": mover.delegation if mover else "",
+        "status": m.status,
+        "poll_id": m.poll_id,
+    }
+
+
+def _subject_label(store: Store, stype: str, sid: int) -> str:
+    if stype == "amendment":
+        return f"Amendment #{store.amendment(sid).number}"
+    if stype == "clause":
+        c = store.clause(sid)
+        entry = next(
+            (
+                e
+                for e in domain.flatten(domain.outline(store.clauses(c.draft_id, True)))
+                if e.clause.id == c.id
+            ),
+            None,
+        )
+        return domain.describe(entry).capitalize() if entry else f"Clause {c.id}"
+    if stype == "motion":
+        m = store.motion(sid)
+        return f"Motion {m.number}"
+    return "The draft as a whole"
 
 
 def amendments_view(store: Store, d: Draft) -> dict[str, Any]:
@@ -215,16 +312,18 @@ def _subject(store: Store, poll: Poll, d: Draft) -> dict[str, Any]:
         return {"label": f"Amendment #{a.number}", "amendment": amendment_view(store, a)}
     if poll.subject_type == "clause":
         c = store.clause(poll.subject_id)
-        entry = next(
-            (
-                e
-                for e in domain.flatten(domain.outline(store.clauses(d.id, True)))
-                if e.clause.id == c.id
-            ),
-            None,
-        )
-        label = domain.describe(entry).capitalize() if entry else f"Clause {c.id}"
+        label = _subject_label(store, "clause", c.id)
         return {"label": label, "clause": {"id": c.id, "kind": c.kind, "text": c.text}}
+    if poll.subject_type == "motion":
+        m = store.motion(poll.subject_id)
+        view = motion_view(store, m)
+        what = {
+            "recorded_vote": "a recorded vote",
+            "division": "a separate vote (division)",
+            "secret_ballot": "a secret ballot",
+        }[m.kind]
+        label = f"Motion {m.number}: {what} on {view['subject'][0].lower()}{view['subject'][1:]}"
+        return {"label": label, "motion": view}
     return {"label": f"The draft as a whole: {d.title}"}
 
 
@@ -235,5 +334,6 @@ def draft_view(store: Store, d: Draft) -> dict[str, Any]:
         **draft_summary(d),
         "clauses": outline_view(store, d.id),
         **amendments_view(store, d),
+        "motions": [motion_view(store, m) for m in store.motions(d.id)],
         "poll": poll_view(store, open_poll) if open_poll else None,
     }

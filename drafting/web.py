@@ -35,7 +35,7 @@ from . import requests
 from .actions import Actions, hash_token
 from .domain import MAX_DOCUMENT_BYTES, Participant
 from .errors import DraftingError, Invalid, Unauthorized
-from .views import conference_view, draft_summary, member_view, participant_view
+from .views import conference_view, draft_summary, member_view, motion_view, participant_view
 
 pages = Blueprint("pages", __name__)
 api = Blueprint("api", __name__, url_prefix="/api")
@@ -242,8 +242,9 @@ def create_conference() -> Any:
         data.get("name", ""),
         data.get("chair", ""),
         str(data.get("delegation", "")),
-        str(data.get("majority", "simple")),
-        data.get("quorum", 0),
+        data.get("majority"),
+        data.get("quorum"),
+        data.get("rules"),
     )
     return (
         jsonify(
@@ -514,6 +515,43 @@ def update_member(member_id: int) -> Any:
     )
 
 
+@api.get("/drafts/<int:draft_id>/motions")
+@authed
+def list_motions(draft_id: int) -> Any:
+    return jsonify(actions().motions(g.participant, draft_id))
+
+
+@api.post("/drafts/<int:draft_id>/motions")
+@authed
+def raise_motion(draft_id: int) -> Any:
+    a = actions()
+    m = requests.Move.parse(body(), draft_id=draft_id).run(a, g.participant)
+    return jsonify(motion_view(a.store, m)), 201
+
+
+@api.post("/motions/<int:motion_id>/withdraw")
+@authed
+def withdraw_motion(motion_id: int) -> Any:
+    a = actions()
+    return jsonify(motion_view(a.store, a.withdraw_motion(g.participant, motion_id)))
+
+
+@api.post("/motions/<int:motion_id>/ruling")
+@authed
+def rule_on_motion(motion_id: int) -> Any:
+    a = actions()
+    m = requests.RuleOnMotion.parse(body(), motion_id=motion_id).run(a, g.participant)
+    return jsonify(motion_view(a.store, m))
+
+
+@api.put("/drafts/<int:draft_id>/order")
+@authed
+def rule_order(draft_id: int) -> Any:
+    a = actions()
+    requests.RuleOrder.parse(body(), draft_id=draft_id).run(a, g.participant)
+    return jsonify(a.amendments_view(g.participant, draft_id))
+
+
 @api.get("/drafts/<int:draft_id>/record")
 @authed
 def get_record(draft_id: int) -> Any:
@@ -522,7 +560,30 @@ def get_record(draft_id: int) -> Any:
     if req.format == "json":
         return jsonify(record)
     resp = make_response(record)
-    resp.headers["Content-Type"] = "text/markdown; charset=utf-8"
+    resp.headers["Content-Type"] = RECORD_TYPES[str(req.format)]
+    return resp
+
+
+RECORD_TYPES = {"md": "text/markdown; charset=utf-8", "html": "text/html; charset=utf-8"}
+
+
+@pages.get("/draft/<int:draft_id>/record.<any(md, html):fmt>")
+def record_download(draft_id: int, fmt: str) -> Any:
+    """The record of proceedings to keep: Markdown, or a page to print."""
+    p = _page_participant()
+    a = actions()
+    d = a.draft(p, draft_id)
+    if fmt == "html":
+        body_html = a.record_html(p, draft_id)
+        text = render_template("record.html", draft=d, record=body_html)
+    else:
+        text = a.record_markdown(p, draft_id)
+    resp = make_response(text)
+    resp.headers["Content-Type"] = RECORD_TYPES[fmt]
+    name = exporting.file_name({"title": d.title, "id": d.id}, fmt).replace(
+        f".{fmt}", f"-record.{fmt}"
+    )
+    resp.headers["Content-Disposition"] = f'attachment; filename="{name}"'
     return resp
 
 

@@ -8,6 +8,7 @@ One module per concern, each a set of functions over one `Context` (store, fan-o
 - `edits`: a clause's text: live edits (deltas against a version) and whole-text edits;
 - `amendments`: propose, accept, refuse, withdraw, adopt, lapse;
 - `polls`: open, ballots, close and the decision;
+- `motions`: a member's requests on how a question is voted, the chair's rulings on order;
 - `record`: the record of proceedings and each clause's history.
 
 An action checks who asks and what is asked, then in `with ctx.transaction() as tx:` loads,
@@ -26,6 +27,7 @@ from .. import views
 from ..domain import MAX_REBASE_VERSIONS, Amendment, Draft, Poll
 from . import access, amendments, conferences, edits, polls
 from . import drafts as draft_actions
+from . import motions as motion_actions
 from . import record as record_actions
 from .access import Actor, hash_token
 from .context import Context, Notify, Transaction
@@ -77,10 +79,17 @@ class Actions(Context):
     suspend_poll = polls.suspend_poll
     object_to_consensus = polls.object_to_consensus
     withdraw_objection = polls.withdraw_objection
+    # motions from the floor, and the chair's rulings on the order of voting
+    move = motion_actions.move
+    withdraw_motion = motion_actions.withdraw_motion
+    rule_on_motion = motion_actions.rule_on_motion
+    motions = motion_actions.motions
+    rule_order = motion_actions.rule_order
     poll = polls.poll
     # the record
     record = record_actions.record
     record_markdown = record_actions.record_markdown
+    record_html = record_actions.record_html
     history = record_actions.history
 
     # views of things the caller already holds (no rights to check)

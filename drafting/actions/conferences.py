@@ -52,17 +52,22 @@ def create_conference(
     name: object,
     chair_name: object,
     chair_delegation: str = "",
-    majority: object = "simple",
+    majority: object = None,
     quorum: object = None,
+    rules: object = None,
 ) -> tuple[Conference, Participant, str]:
-    """A new conference and its chair; returns the chair's invite token (shown once)."""
+    """A new conference and its chair; returns the chair's invite token (shown once).
+
+    `rules` is a rule set (`procedure.PRESETS`); it gives the majority and the quorum unless
+    they are given too."""
     clean_name = domain.clean_name(name, "conference name")
     clean_chair = domain.clean_name(chair_name, "chair's name")
-    clean_majority = procedure.check_rule(majority)
-    clean_quorum = _check_quorum(quorum)
+    preset = procedure.check_preset(rules or domain.DEFAULT_RULES)
+    clean_majority = procedure.check_rule(majority or preset.majority)
+    clean_quorum = preset.quorum if quorum is None else _check_quorum(quorum)
     token = new_token()
     with ctx.transaction() as tx:
-        conf = ctx.store.insert_conference(clean_name, clean_majority, clean_quorum)
+        conf = ctx.store.insert_conference(clean_name, clean_majority, clean_quorum, preset.key)
         delegation = chair_delegation.strip()
         member = _member_of(ctx, conf.id, "chair", clean_chair, delegation)
         p = ctx.store.insert_participant(
@@ -74,6 +79,7 @@ def create_conference(
                 name=clean_name,
                 majority=clean_majority,
                 quorum=clean_quorum,
+                rules=preset.key,
             ),
             _added(p, actor=p.id),
         )
@@ -111,8 +117,14 @@ def update_conference(
             clean[key] = _check_quorum(value)
         elif key == "name":
             clean[key] = domain.clean_name(value, "conference name")
+        elif key == "rules":
+            preset = procedure.check_preset(value)
+            clean[key] = preset.key
+            clean.setdefault("majority", preset.majority)
+            if changes.get("quorum") is None:
+                clean["quorum"] = preset.quorum
         else:
-            raise Invalid(f"Unknown conference setting {key!r}: name, majority or quorum.")
+            raise Invalid(f"Unknown conference setting {key!r}: name, majority, quorum or rules.")
     with ctx.transaction() as tx:
         before = ctx.store.conference(cid)
         after = ctx.store.update_conference(cid, **clean) if clean else before

@@ -88,12 +88,27 @@ def _carry_amendments(
     """After a clause changed, carry its open amendments onto the new text.
 
     One that no longer applies cleanly is `conflicted` (after a live edit: its proposer can
-    revise it) or `lapsed` (after an adopted amendment made it impossible).
+    revise it) or `lapsed` (after an adopted amendment made it impossible). One that would
+    change nothing any more is moot, and lapses: rule 90 (130 in committees) does not put to
+    the vote an amendment whose fate another's adoption has decided.
     """
     for a in ctx.store.amendments_of_clause(clause_id):
         if a.status not in domain.OPEN_AMENDMENT or a.kind != "replace":
             continue
         merged = textsync.merge3(a.base_text, text, a.new_text)
+        if not merged.conflicted and merged.text == text:
+            ctx.store.update_amendment(a.id, status="lapsed")
+            tx.emit(
+                AmendmentStatus.about(
+                    d,
+                    a,
+                    actor_id(actor),
+                    before=a.status,
+                    after="lapsed",
+                    reason="moot: the clause already reads as it proposes",
+                )
+            )
+            continue
         if merged.conflicted:
             status = "lapsed" if by_amendment is not None else "conflicted"
             if a.status != status:

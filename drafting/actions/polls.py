@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from .. import domain, procedure, views
-from ..domain import Draft, Member, Poll
+from ..domain import Clause, Conference, Draft, Member, Poll
 from ..errors import Conflict, Forbidden, Invalid, NotFound
 from ..events import (
     ClauseDeleted,
@@ -20,6 +20,7 @@ from ..events import (
     PollSuspended,
 )
 from ..store import now
+from . import motions
 from .access import Actor, actor_id, chair, draft_for, hash_token, new_token, poll_for
 from .amendments import adopt, lapse_children, set_status
 from .context import Context, Transaction
@@ -28,6 +29,24 @@ from .context import Context, Transaction
 def poll(ctx: Context, actor: Actor, poll_id: object) -> dict[str, Any]:
     p, _ = poll_for(ctx, actor, poll_id)
     return views.poll_view(ctx.store, p)
+
+
+def _kind(ctx: Context, d: Draft, conf: Conference, stype: str, sid: int, kind: object) -> str:
+    """How the vote is taken: as the chair says, as a granted motion requires (a recorded
+    vote, a secret ballot), or as these rules normally take votes (a show of hands)."""
+    for motion_kind, poll_kind in (("recorded_vote", "recorded"), ("secret_ballot", "secret")):
+        m = motions.granted(ctx, d, motion_kind, stype, sid)
+        if m is None:
+            continue
+        if kind is not None and kind != poll_kind:
+            raise Conflict(
+                f"Motion {m.number} asked for a {poll_kind} vote on this, and it was granted: "
+                f"the vote is {poll_kind}."
+            )
+        return poll_kind
+    if kind is None:
+        return procedure.check_preset(conf.rules).vote_kind
+    return procedure.check_poll_kind(kind)
 
 
 def _present(ctx: Context, conference_id: int) -> int:
@@ -97,6 +116,12 @@ def _check_subject(ctx: Context, d: Draft, stype: str, sid: int) -> None:
                 + ", ".join(f"#{n}" for n in pending)
                 + "."
             )
+    elif stype == "motion":
+        m = ctx.store.motion(sid)
+        if m.draft_id != d.id:
+            raise NotFound(f"There is no motion {sid} in this draft.")
+        if m.status != "pending":
+            raise Conflict(f"Motion {m.number} is {m.status}: it is not put to the vote.")
     else:
         if sid != d.id:
             raise Invalid("A vote on the whole names this draft.")
@@ -124,7 +149,7 @@ def open_poll(
     sid = domain.whole_number(subject_id, "subject id")
     conf = ctx.store.conference(d.conference_id)
     clean_rule = procedure.check_rule(rule or conf.majority)
-    clean_kind = procedure.check_poll_kind(kind or "recorded")
+    clean_kind = _kind(ctx, d, conf, stype, sid, kind)
     if clean_rule == "consensus" and clean_kind == "secret":
         raise Invalid("Objections to a consensus are raised openly: it cannot be a secret ballot.")
     closes_at = _closes_at(clean_rule, seconds)
@@ -175,6 +200,8 @@ def open_poll(
         )
         if stype == "amendment":  # being voted on: journaled and told, like every status
             set_status(ctx, tx, actor, d, ctx.store.amendment(sid), "voting", "put to the vote")
+        elif stype == "motion":
+            motions.put_to_vote(ctx, tx, actor, d, ctx.store.motion(sid), p.id)
     return p
 
 
@@ -323,6 +350,8 @@ def suspend_poll(ctx: Context, actor: Actor, poll_id: object) -> Poll:
         if p.subject_type == "amendment":
             a = ctx.store.amendment(p.subject_id)
             set_status(ctx, tx, actor, d, a, "pending", "the vote on it was suspended")
+        elif p.subject_type == "motion":
+            motions.back_to_pending(ctx, tx, actor, d, ctx.store.motion(p.subject_id))
     return p
 
 
@@ -362,6 +391,9 @@ def _act_on(ctx: Context, tx: Transaction, actor: Actor, d: Draft, p: Poll, outc
     """What the decision does to its subject. No consensus decides nothing: the subject
     stands as before, for the chair to put to the vote."""
     adopted = outcome == "adopted"
+    if p.subject_type == "motion":
+        motions.decided_by_vote(ctx, tx, actor, d, ctx.store.motion(p.subject_id), outcome)
+        return
     if outcome == "no_consensus":
         if p.subject_type == "amendment":
             a = ctx.store.amendment(p.subject_id)
@@ -392,6 +424,7 @@ def _act_on(ctx: Context, tx: Transaction, actor: Actor, d: Draft, p: Poll, outc
                 [replace(x, status="rejected") if x.id == c.id else x for x in changed]
             )
             tx.emit(ClauseDeleted(**where, text=c.text, ids=[c.id], reason="rejected by vote"))
+            _reject_if_no_operative_part(ctx, tx, actor, d, c)
     else:
         status = "adopted" if adopted else "rejected"
         ctx.store.update_draft(d.id, status=status)
@@ -405,3 +438,25 @@ def _act_on(ctx: Context, tx: Transaction, actor: Actor, d: Draft, p: Poll, outc
                 reason="vote on the whole",
             )
         )
+
+
+def _reject_if_no_operative_part(
+    ctx: Context, tx: Transaction, actor: Actor, d: Draft, rejected: Clause
+) -> None:
+    """Rule 89 (129 in committees): when all operative parts of a proposal have been
+    rejected, the proposal is considered to have been rejected as a whole."""
+    if rejected.kind != "operative" or rejected.parent_id is not None:
+        return
+    if any(c.kind == "operative" and c.parent_id is None for c in ctx.store.clauses(d.id)):
+        return
+    ctx.store.update_draft(d.id, status="rejected")
+    tx.emit(
+        DraftMode(
+            conference_id=d.conference_id,
+            draft_id=d.id,
+            actor_id=actor_id(actor),
+            before=d.status,
+            after="rejected",
+            reason="every operative part was rejected (rule 89)",
+        )
+    )

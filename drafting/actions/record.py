@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from .. import domain
-from ..domain import whole_number
+from .. import domain, minutes, procedure, views
+from ..domain import Draft, whole_number
 from .access import Actor, draft_for, member
 from .context import Context
 
@@ -28,6 +28,8 @@ def record(ctx: Context, actor: Actor, draft_id: object) -> dict[str, Any]:
     votes_on: dict[tuple[str, int], list[dict[str, Any]]] = {}
     for n, poll in enumerate(polls, start=1):
         entry = {"vote": n, "rule": poll.rule, "kind": poll.kind, "state": poll.state}
+        if poll.roll_call:
+            entry["roll_call"] = [m["name"] for m in views.roll_call_view(ctx.store, poll)]
         if poll.result:
             entry.update(poll.result)
         votes_on.setdefault((poll.subject_type, poll.subject_id), []).append(entry)
@@ -40,7 +42,9 @@ def record(ctx: Context, actor: Actor, draft_id: object) -> dict[str, Any]:
         clauses_out.append(
             {
                 "id": c.id,
-                "ref": live_refs.get(c.id, f"{c.kind} clause (no longer in the text)"),
+                "ref": live_refs.get(
+                    c.id, f"{domain.KIND_NAMES.get(c.kind, 'paragraph')} (no longer in the text)"
+                ),
                 "kind": c.kind,
                 "status": c.status,
                 "text": c.text,
@@ -79,19 +83,70 @@ def record(ctx: Context, actor: Actor, draft_id: object) -> dict[str, Any]:
                 "data": {k: v for k, v in e.data.items() if k not in ("before", "after", "delta")},
             }
         )
+    conf = ctx.store.conference(d.conference_id)
+    preset = procedure.check_preset(conf.rules)
     return {
         "draft": {"id": d.id, "title": d.title, "status": d.status},
+        "conference": {"name": conf.name, "rules": preset.title},
+        "proceedings": minutes.proceedings(
+            ctx.store.journal(draft_id=d.id), who, _names(ctx, d, live_refs)
+        ),
         "clauses": clauses_out,
         "votes_on_draft": votes_on.get(("draft", d.id), []),
         "events": events,
     }
 
 
+def _names(ctx: Context, d: Draft, refs: dict[int, str]) -> minutes.Names:
+    """How the record names clauses, amendments, polls and motions of this draft."""
+    amendments = {a.id: a for a in ctx.store.amendments(d.id)}
+    polls = {p.id: n for n, p in enumerate(ctx.store.polls(d.id), start=1)}
+    members = {m.id: m.name for m in ctx.store.members(d.conference_id)}
+    clause_kind = {c.id: c.kind for c in ctx.store.clauses(d.id, include_deleted=True)}
+
+    def clause(cid: int | None) -> str:
+        if cid is None:
+            return "the draft"
+        kind = domain.KIND_NAMES.get(clause_kind.get(cid, ""), "paragraph")
+        return refs.get(cid, f"a {kind} no longer in the text")
+
+    def subject(stype: str, sid: int) -> str:
+        if stype == "amendment":
+            a = amendments.get(sid)
+            return f"amendment #{a.number} to {clause(a.clause_id)}" if a else "an amendment"
+        if stype == "clause":
+            return clause(sid)
+        if stype == "motion":
+            return f"motion {ctx.store.motion(sid).number}"
+        return "the draft as a whole"
+
+    return minutes.Names(
+        clause=clause,
+        subject=subject,
+        poll=lambda pid: polls.get(pid, 0),
+        member=lambda mid: members.get(mid, "?"),
+    )
+
+
 def record_markdown(ctx: Context, actor: Actor, draft_id: object) -> str:
     r = record(ctx, actor, draft_id)
     lines = [f"# Record of proceedings: {r['draft']['title']}", ""]
+    lines.append(f"{r['conference']['name']}. Rules of procedure: {r['conference']['rules']}.")
+    lines.append("")
     lines.append(f"Status of the draft: **{r['draft']['status']}**.")
     lines.append("")
+    if r["proceedings"]:
+        lines.append("## Proceedings")
+        lines.append("")
+        day = ""
+        for step in r["proceedings"]:
+            if step["at"][:10] != day:
+                day = step["at"][:10]
+                lines.extend([f"*{day} (UTC)*", ""])
+            lines.append(f"- {step['at'][11:19]} — {step['text']}")
+        lines.append("")
+        lines.append("## Clause by clause")
+        lines.append("")
 
     def vote_lines(votes: list[dict[str, Any]], indent: str) -> None:
         for v in votes:
@@ -107,6 +162,11 @@ def record_markdown(ctx: Context, actor: Actor, draft_id: object) -> str:
                 f"{indent}- Vote {v['vote']} ({kind}, {v['rule'].replace('_', ' ')}): "
                 f"{v['explanation']}."
             )
+            if v.get("roll_call"):
+                lines.append(
+                    f"{indent}  Roll call from {v['roll_call'][0]}, drawn by lot: "
+                    f"{', '.join(v['roll_call'])}."
+                )
             if v.get("votes"):
                 for choice in ("yes", "no", "abstain"):
                     names = [
@@ -122,7 +182,7 @@ def record_markdown(ctx: Context, actor: Actor, draft_id: object) -> str:
         if not c["amendments"] and not c["votes"]:
             continue
         status = "" if c["status"] == "active" else f" — {c['status']}"
-        lines.append(f"## {c['ref'].capitalize()}{status}")
+        lines.append(f"### {c['ref'].capitalize()}{status}")
         lines.append("")
         lines.append(f"> {c['text']}")
         lines.append("")
@@ -144,11 +204,15 @@ def record_markdown(ctx: Context, actor: Actor, draft_id: object) -> str:
             vote_lines(c["votes"], "  ")
         lines.append("")
     if r["votes_on_draft"]:
-        lines.append("## The draft as a whole")
+        lines.append("### The draft as a whole")
         lines.append("")
         vote_lines(r["votes_on_draft"], "")
         lines.append("")
     return "\n".join(lines)
+
+
+def record_html(ctx: Context, actor: Actor, draft_id: object) -> str:
+    return minutes.html(record(ctx, actor, draft_id))
 
 
 def history(ctx: Context, actor: Actor, clause_id: object) -> list[dict[str, Any]]:

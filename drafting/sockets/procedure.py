@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .. import requests
+from .. import requests, views
 from .door import Handler, actions
 from .presence import Connection
 
@@ -60,6 +60,27 @@ def poll_withdraw_objection(conn: Connection, data: dict[str, Any]) -> dict[str,
     return actions().withdraw_objection(conn.participant, data.get("poll_id"))
 
 
+def motion_raise(conn: Connection, data: dict[str, Any]) -> dict[str, Any]:
+    m = requests.Move.parse(data).run(actions(), conn.participant)
+    return {"motion": views.motion_view(actions().store, m)}
+
+
+def motion_withdraw(conn: Connection, data: dict[str, Any]) -> dict[str, Any]:
+    m = actions().withdraw_motion(conn.participant, data.get("motion_id"))
+    return {"motion": views.motion_view(actions().store, m)}
+
+
+def motion_rule(conn: Connection, data: dict[str, Any]) -> dict[str, Any]:
+    m = requests.RuleOnMotion.parse(data).run(actions(), conn.participant)
+    return {"motion": views.motion_view(actions().store, m)}
+
+
+def order_rule(conn: Connection, data: dict[str, Any]) -> dict[str, Any]:
+    req = requests.RuleOrder.parse(data)
+    order = req.run(actions(), conn.participant)
+    return {"order": order, **actions().amendments_view(conn.participant, req.draft_id)}
+
+
 def record_get(conn: Connection, data: dict[str, Any]) -> dict[str, Any]:
     return {"record": requests.GetRecord.parse(data).run(actions(), conn.participant)}
 
@@ -77,4 +98,8 @@ HANDLERS: dict[str, Handler] = {
     "poll:object": poll_object,
     "poll:withdraw_objection": poll_withdraw_objection,
     "record:get": record_get,
+    "motion:raise": motion_raise,
+    "motion:withdraw": motion_withdraw,
+    "motion:rule": motion_rule,
+    "order:rule": order_rule,
 }

@@ -73,6 +73,7 @@ export const CLAUSE_KINDS = {
 
 export function clauseLabel(c) {
   if (!c) return 'a deleted clause';
+  if (c.label) return c.label; // the server names every clause, the same way everywhere
   if (c.level > 0) return `Clause ${c.ref || c.number}`;
   if (c.kind === 'operative' && c.number) return `Operative clause ${c.number}`;
   const base = CLAUSE_KINDS[c.kind] || 'Paragraph';

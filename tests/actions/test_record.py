@@ -83,7 +83,7 @@ def test_the_record_says_what_became_of_each_amendment(actions, draft, ids, sitt
     assert r["draft"] == {"id": draft.id, "title": "Water for all", "status": "formal"}
     by_id = {c["id"]: c for c in r["clauses"]}
     first = by_id[ids[1]]
-    assert (first["ref"], first["text"], first["versions"]) == ("operative 1", NEW, 2)
+    assert (first["ref"], first["text"], first["versions"]) == ("operative clause 1", NEW, 2)
     [am] = first["amendments"]
     assert (am["number"], am["proposer"], am["reason"], am["status"]) == (
         2,
@@ -115,8 +115,15 @@ def test_the_record_lists_what_happened_but_not_each_keystroke_or_ballot(actions
 def test_the_record_in_words(actions, draft, sitting):
     md = actions.record_markdown(None, draft.id)
     assert md.startswith(
-        "# Record of proceedings: Water for all\n\nStatus of the draft: **formal**."
+        "# Record of proceedings: Water for all\n\n"
+        "Test Assembly. Rules of procedure: UN General Assembly committee.\n\n"
+        "Status of the draft: **formal**."
     )
+    # the proceedings in order, with their times
+    assert "## Proceedings" in md and "## Clause by clause" in md
+    assert "The draft went from drafting to formal, by Chair (UN)." in md
+    assert "Amendment #1 was accepted as friendly by every sponsor" in md
+    assert "Roll call from " in md  # the member drawn by lot, for each recorded vote
     assert (
         "- Amendment #2 by Jonas (Germany), to read: “Decides to establish an expert group;”. "
         "Reason: expertise **Adopted**." in md

@@ -138,6 +138,8 @@ def protocol() -> Protocol:
         result = Shape(result.keys, result.optional | {"votes"}, {"votes": tally.nested["votes"]})
     subject = _shape_after(doc, "`subject` (")
     subject.nested["clause"] = _shape_after(doc, "or the clause (")
+    motion = _shape_after(doc, "A **motion** is")
+    subject.nested["motion"] = motion
     poll = _shape_after(doc, "A **poll** is")
     poll.nested.update({"subject": subject, "tally": tally, "result": result})
     amendment = _shape_after(doc, "An **amendment** is")
@@ -151,6 +153,8 @@ def protocol() -> Protocol:
         "queue": queue,
         "poll": poll,
         "tally": tally,
+        "motion": motion,
+        "motions": motion,
     }
     messages = {}
     for cells in _rows(doc, "## Socket.IO: server to client", "## HTTP"):
@@ -351,7 +355,7 @@ class ConferenceMirror:
 
     def __init__(self, conf: dict[str, Any]) -> None:
         self.conference_id = conf["id"]
-        self.rules = {k: conf[k] for k in ("name", "majority", "quorum")}
+        self.rules = {k: conf[k] for k in ("name", "majority", "quorum", "rules")}
         self.people = {p["id"]: _person(p) for p in conf["participants"]}
         self.drafts = {
             d["id"]: {"title": d["title"], "status": d["status"]} for d in conf["drafts"]
