@@ -19,6 +19,7 @@ from typing import Any, TypeVar, cast
 import click
 
 from . import export as exporting
+from . import requests
 from .actions import Actions
 from .domain import DEFAULT_RULES
 from .errors import DraftingError
@@ -334,14 +335,16 @@ def export_cmd(draft_id: int, fmt: str, output: str | None) -> None:
 
 @command(main, "record")
 @click.argument("draft_id", metavar="DRAFT", type=int)
-@click.option("--format", "fmt", default="md", show_default=True, type=click.Choice(["md", "json"]))
+@click.option(
+    "--format", "fmt", default="md", show_default=True, type=click.Choice(["md", "html", "json"])
+)
 def record_cmd(draft_id: int, fmt: str) -> None:
-    """Print the record of proceedings: amendments, their fate, every vote."""
+    """Print the record of proceedings: every formal step with its time, every vote."""
     a = actions()
     if fmt == "json":
         out_json(a.record(None, draft_id))
     else:
-        click.echo(a.record_markdown(None, draft_id))
+        click.echo(requests.GetRecord(draft_id=draft_id, format=fmt).run(a, None))
 
 
 # --- the server ---------------------------------------------------------------------------

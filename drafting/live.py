@@ -155,8 +155,8 @@ class Live:
         """Coalesce ballot announcements: 193 delegations voting at once make ~10 messages."""
 
         def flush() -> None:
-            view = views.poll_view(self.store, self.store.poll(poll_id))
-            if view["state"] != "open":
+            view = views.tally_view(self.store, self.store.poll(poll_id))
+            if view is None:  # closed meanwhile
                 return
             payload = {"draft_id": draft_id, "poll_id": poll_id, "cast": view["cast"]}
             payload.update({k: view[k] for k in ("present", "quorum", "quorate")})

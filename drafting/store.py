@@ -280,6 +280,12 @@ def _m0006(db: Database) -> None:
     db.table("motions").create_index(["draft_id"])
 
 
+@migrations(name="0007_member_index")
+def _m0007(db: Database) -> None:
+    """Who is present, and which member a ballot is for, is asked at every tally."""
+    db.table("participants").create_index(["member_id", "role", "present"])
+
+
 def now() -> str:
     return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
@@ -600,17 +606,22 @@ class Store:
             )
         ]
 
-    def present_members(self, conference_id: int) -> list[Member]:
-        """Members with a delegate present now: what a quorum counts."""
-        return [
-            _member(r)
-            for r in self.db.query(
-                "select * from members m where conference_id = ? and exists (select 1 from"
-                " participants p where p.member_id = m.id and p.role = 'delegate'"
-                " and p.present = 1) order by name collate nocase",
-                [conference_id],
-            )
-        ]
+    def all_members(self, conference_id: int) -> dict[int, Member]:
+        """Every member of the conference by id (to name them), entitled to vote or not."""
+        return {
+            r["id"]: _member(r)
+            for r in self.db.query("select * from members where conference_id = ?", [conference_id])
+        }
+
+    def present_weight(self, conference_id: int) -> int:
+        """The members (or their votes) with a delegate present now: what a quorum counts."""
+        row = self._one(
+            "select coalesce(sum(weight), 0) as n from members m where conference_id = ?"
+            " and exists (select 1 from participants p where p.member_id = m.id"
+            " and p.role = 'delegate' and p.present = 1)",
+            [conference_id],
+        )
+        return int(row["n"]) if row else 0
 
     def set_member_weight(self, member_id: int, weight: int) -> Member:
         self._t("members").update(member_id, {"weight": weight})

@@ -242,7 +242,7 @@ def named_votes(store: Store, poll: Poll, conference_id: int) -> list[dict[str, 
     """A recorded poll's votes by member, in alphabetical order: the member (`delegation`),
     its vote and weight, and which representative cast it (`name`, `participant_id`)."""
     people = {p.id: p for p in store.participants(conference_id)}
-    members = {m.id: m for m in store.members(conference_id)}
+    members = store.all_members(conference_id)
     out = []
     for b in store.ballots(poll.id):
         p = people.get(b["cast_by"])
@@ -267,8 +267,24 @@ def member_view(m: Member) -> dict[str, Any]:
 
 def roll_call_view(store: Store, poll: Poll) -> list[dict[str, Any]]:
     """The order in which members are called in a recorded vote (the first drawn by lot)."""
-    names = {m.id: m.name for m in store.members(store.draft(poll.draft_id).conference_id)}
-    return [{"member_id": mid, "name": names.get(mid, "?")} for mid in poll.roll_call]
+    members = store.all_members(store.draft(poll.draft_id).conference_id)
+    return [
+        {"member_id": mid, "name": members[mid].name if mid in members else "?"}
+        for mid in poll.roll_call
+    ]
+
+
+def tally_view(store: Store, poll: Poll) -> dict[str, Any] | None:
+    """What changes while a poll is open: the count, the quorum, and for a recorded poll the
+    votes by name. None once the poll is over."""
+    if poll.state != "open":
+        return None
+    conference_id = store.draft(poll.draft_id).conference_id
+    view: dict[str, Any] = {"cast": store.cast_count(poll)}
+    view.update(quorum_view(store, conference_id, poll.entitled))
+    if poll.kind == "recorded":
+        view["tally"] = {**store.tally(poll), "votes": named_votes(store, poll, conference_id)}
+    return view
 
 
 def poll_view(store: Store, poll: Poll) -> dict[str, Any]:
@@ -289,8 +305,8 @@ def poll_view(store: Store, poll: Poll) -> dict[str, Any]:
     }
     if poll.state == "open":
         view.update(quorum_view(store, d.conference_id, poll.entitled))
-    if poll.roll_call:
-        view["roll_call"] = roll_call_view(store, poll)
+        if poll.roll_call:  # while members are called; the record keeps it afterwards
+            view["roll_call"] = roll_call_view(store, poll)
     if poll.state == "open" and poll.kind == "recorded":
         view["tally"] = {**store.tally(poll), "votes": named_votes(store, poll, d.conference_id)}
     if poll.result is not None:
@@ -301,7 +317,7 @@ def poll_view(store: Store, poll: Poll) -> dict[str, Any]:
 def quorum_view(store: Store, conference_id: int, entitled: int) -> dict[str, Any]:
     """Members (or votes) present now, and the quorum a decision needs."""
     conf = store.conference(conference_id)
-    present = sum(m.weight for m in store.present_members(conference_id))
+    present = store.present_weight(conference_id)
     required = quorum_required(conf.quorum, entitled)
     return {"present": present, "quorum": required, "quorate": present >= required}
 

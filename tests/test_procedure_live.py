@@ -435,3 +435,29 @@ def test_a_full_session(live, live_conf):
     finally:
         for c in (chair, d1, d2, d3, d4):
             c.close()
+
+
+def test_the_python_client_drives_the_procedure(room, live):
+    """DraftClient does what the browser does: motions, the order ruling, objections."""
+    chair, (d1, d2, d3), draft = room["chair"], room["dels"], room["draft_id"]
+    cid = room["clause_ids"][1]  # "Decides to act;"
+    a1 = d1.propose(cid, "Decides to act now;")
+    a2 = d2.propose(cid, "Decides not to act;")
+    chair.set_mode(draft, "formal")
+    queue = [q["id"] for q in d1.amendments()["queue"] if q["type"] == "amendment"]
+    assert queue == [a2, a1]  # the reversal is furthest removed
+    ruled = chair.rule_order(cid, [a1, a2])
+    assert [q["id"] for q in ruled if q["type"] == "amendment"] == [a1, a2]
+    assert "chair's ruling" in ruled[0]["reason"]
+    recorded = d3.request_recorded_vote(("amendment", a1))
+    assert recorded["status"] == "granted"  # rule 87/127: a right
+    division = d3.request_division(room["clause_ids"][2])
+    assert chair.rule_on_motion(division["id"], "grant")["status"] == "granted"
+    poll = chair.open_poll(("clause", room["clause_ids"][0]), rule="consensus", seconds=30)
+    d1.raise_objection(poll)
+    d1.withdraw_objection(poll)
+    result = chair.close_poll(poll)
+    assert result["outcome"] == "adopted" and result["no"] == 0
+    record = d1.record()
+    assert "The chair ruled on the order of voting" in record
+    assert "asked for a recorded vote" in record and "motion 1" in record

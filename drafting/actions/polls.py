@@ -51,7 +51,7 @@ def _kind(ctx: Context, d: Draft, conf: Conference, stype: str, sid: int, kind: 
 
 def _present(ctx: Context, conference_id: int) -> int:
     """Members (or their votes) present now: a delegate of theirs is in the room."""
-    return sum(m.weight for m in ctx.store.present_members(conference_id))
+    return ctx.store.present_weight(conference_id)
 
 
 def _roll_call(members: list[Member]) -> tuple[int, ...]:
