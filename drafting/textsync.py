@@ -393,3 +393,173 @@ def distance(a: str, b: str) -> int:
     """Levenshtein distance in characters, to rank amendments by how far they go."""
     value: int = _DMP.diff_levenshtein(_diff(a, b))
     return value
+
+
+# --- operations: transform and compose -------------------------------------------------------
+#
+# A delta is also an operation in the sense of ot.js's TextOperation: it retains, deletes and
+# inserts, and covers its whole base text. Two edits made against the same version are
+# reconciled by transforming one against the other, by offsets and without looking at the
+# texts, so nothing is ever re-diffed: what an author inserted stays whole, where they put it.
+# Counts are UTF-16 units, as in every delta; inserted text is kept decoded.
+
+_Component = int | str  # > 0 retain n, < 0 delete n, str insert
+_QUOTE_SAFE = "!~*'();/?:@&=+$,# "  # exactly what diff_toDelta leaves unescaped
+
+
+def _units(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
+
+
+def parse_ops(delta: str) -> list[_Component]:
+    """A delta's components, checked for form (not against a text)."""
+    if not isinstance(delta, str):
+        raise DeltaError(f"A delta must be a string, not {type(delta).__name__}.")
+    ops: list[_Component] = []
+    for token in delta.split("\t"):
+        if not token:
+            continue
+        op, param = token[0], token[1:]
+        if op == "+":
+            _push(ops, _decode_insert(param))
+            continue
+        if op not in "=-" or not _COUNT.fullmatch(param):
+            raise DeltaError(f"The delta has a malformed part {token[:20]!r}.")
+        _push(ops, int(param) if op == "=" else -int(param))
+    return ops
+
+
+def format_ops(ops: list[_Component]) -> str:
+    out = []
+    for c in ops:
+        if isinstance(c, str):
+            out.append("+" + urllib.parse.quote(c.encode("utf-8"), _QUOTE_SAFE))
+        elif c > 0:
+            out.append(f"={c}")
+        else:
+            out.append(f"-{-c}")
+    return "\t".join(out)
+
+
+def _push(ops: list[_Component], c: _Component) -> None:
+    """Append, merging with the last component of the same kind; an insertion goes before a
+    deletion it touches, so equal operations have one form."""
+    if c == 0 or c == "":
+        return
+    if ops:
+        last = ops[-1]
+        if isinstance(c, str):
+            if isinstance(last, str):
+                ops[-1] = last + c
+                return
+            if last < 0:  # keep inserts before deletes
+                if len(ops) > 1 and isinstance(ops[-2], str):
+                    ops[-2] = ops[-2] + c
+                else:
+                    ops.insert(len(ops) - 1, c)
+                return
+        elif isinstance(last, int) and (last > 0) == (c > 0):
+            ops[-1] = last + c
+            return
+    ops.append(c)
+
+
+def _span(c: _Component) -> int:
+    return _units(c) if isinstance(c, str) else abs(c)
+
+
+def transform(first: str, second: str) -> tuple[str, str]:
+    """Two deltas against the same text: ``(first', second')``, where ``first'`` applies after
+    ``second`` and ``second'`` after ``first``, and both orders give the same text. Where both
+    insert at one point, ``first``'s text comes first: pass the edit committed first as
+    ``first``."""
+    a, b = parse_ops(first), parse_ops(second)
+    a2: list[_Component] = []
+    b2: list[_Component] = []
+    i = j = 0
+    x: _Component | None = a[0] if a else None
+    y: _Component | None = b[0] if b else None
+    while x is not None or y is not None:
+        if isinstance(x, str):
+            _push(a2, x)
+            _push(b2, _units(x))
+            i += 1
+            x = a[i] if i < len(a) else None
+            continue
+        if isinstance(y, str):
+            _push(a2, _units(y))
+            _push(b2, y)
+            j += 1
+            y = b[j] if j < len(b) else None
+            continue
+        if x is None or y is None:
+            raise DeltaError("The two changes were made against texts of different lengths.")
+        n = min(abs(x), abs(y))
+        if x > 0 and y > 0:
+            _push(a2, n)
+            _push(b2, n)
+        elif x < 0 and y > 0:
+            _push(a2, -n)
+        elif x > 0 and y < 0:
+            _push(b2, -n)
+        # both delete the same text: neither needs to any more
+        x = _rest(x, n)
+        y = _rest(y, n)
+        if x is None:
+            i += 1
+            x = a[i] if i < len(a) else None
+        if y is None:
+            j += 1
+            y = b[j] if j < len(b) else None
+    return format_ops(a2), format_ops(b2)
+
+
+def _rest(c: int, n: int) -> int | None:
+    left = abs(c) - n
+    if left == 0:
+        return None
+    return left if c > 0 else -left
+
+
+def compose(first: str, then: str) -> str:
+    """One delta doing ``first`` and then ``then`` (made against ``first``'s result)."""
+    a, b = parse_ops(first), parse_ops(then)
+    out: list[_Component] = []
+    i = j = 0
+    x: _Component | None = a[0] if a else None
+    y: _Component | None = b[0] if b else None
+    while x is not None or y is not None:
+        if isinstance(x, int) and x < 0:  # deleted by first: then never sees it
+            _push(out, x)
+            i += 1
+            x = a[i] if i < len(a) else None
+            continue
+        if isinstance(y, str):
+            _push(out, y)
+            j += 1
+            y = b[j] if j < len(b) else None
+            continue
+        if x is None or y is None:
+            raise DeltaError("The second change was not made against the first's result.")
+        n = min(_span(x), abs(y))
+        if isinstance(x, str):
+            if y > 0:
+                _push(out, _u16_slice(x, 0, n))
+            # an insertion deleted again leaves nothing
+            x = _u16_slice(x, n, _units(x)) or None
+        else:
+            _push(out, n if y > 0 else -n)
+            x = _rest(x, n)
+        y = _rest(y, n)
+        if x is None:
+            i += 1
+            x = a[i] if i < len(a) else None
+        if y is None:
+            j += 1
+            y = b[j] if j < len(b) else None
+    return format_ops(out)
+
+
+def _u16_slice(text: str, start: int, end: int) -> str:
+    units = text.encode("utf-16-le")
+    return units[2 * start : 2 * end].decode("utf-16-le")

@@ -347,3 +347,152 @@ export function makeTextSync(DiffMatchPatch) {
 
   return { makeDelta, applyDelta, merge3, trackChanges };
 }
+
+// --- operations: transform and compose (twin of drafting/textsync.py) -------------------------
+// A delta is also an operation (ot.js's TextOperation): retain n (> 0), delete n (< 0), insert
+// a string; counts in UTF-16 units, which is what JavaScript strings count. Two edits of the same
+// version are reconciled by transforming one against the other, by offsets: nothing is re-diffed.
+
+function push(ops, c) {
+  if (c === 0 || c === '') return;
+  const last = ops[ops.length - 1];
+  if (ops.length) {
+    if (typeof c === 'string') {
+      if (typeof last === 'string') {
+        ops[ops.length - 1] = last + c;
+        return;
+      }
+      if (last < 0) {
+        // inserts go before a deletion they touch, so equal operations have one form
+        if (ops.length > 1 && typeof ops[ops.length - 2] === 'string') ops[ops.length - 2] += c;
+        else ops.splice(ops.length - 1, 0, c);
+        return;
+      }
+    } else if (typeof last === 'number' && last > 0 === c > 0) {
+      ops[ops.length - 1] = last + c;
+      return;
+    }
+  }
+  ops.push(c);
+}
+
+/** A delta's components, checked for form (not against a text). */
+export function parseOps(delta) {
+  if (typeof delta !== 'string') throw new DeltaError('A delta must be a string.');
+  const ops = [];
+  for (const token of delta.split('\t')) {
+    if (!token) continue;
+    const op = token[0];
+    const param = token.slice(1);
+    if (op === '+') {
+      push(ops, decodeInsert(param));
+      continue;
+    }
+    if ((op !== '=' && op !== '-') || !COUNT.test(param)) {
+      throw new DeltaError(`The delta has a malformed part ${token.slice(0, 20)}`);
+    }
+    push(ops, op === '=' ? Number(param) : -Number(param));
+  }
+  return ops;
+}
+
+export function formatOps(ops) {
+  return ops
+    .map((c) => {
+      if (typeof c === 'string') return `+${encodeURI(c).replace(/%20/g, ' ')}`;
+      return c > 0 ? `=${c}` : `-${-c}`;
+    })
+    .join('\t');
+}
+
+function rest(c, n) {
+  const left = Math.abs(c) - n;
+  if (left === 0) return undefined;
+  return c > 0 ? left : -left;
+}
+
+/**
+ * Two deltas against the same text: [first', second'], first' applying after second and
+ * second' after first. Where both insert at one point, first's text comes first: pass the edit
+ * committed first as `first`.
+ */
+export function transform(first, second) {
+  const a = parseOps(first);
+  const b = parseOps(second);
+  const a2 = [];
+  const b2 = [];
+  let i = 0;
+  let j = 0;
+  let x = a[0];
+  let y = b[0];
+  while (x !== undefined || y !== undefined) {
+    if (typeof x === 'string') {
+      push(a2, x);
+      push(b2, x.length);
+      x = a[++i];
+      continue;
+    }
+    if (typeof y === 'string') {
+      push(a2, y.length);
+      push(b2, y);
+      y = b[++j];
+      continue;
+    }
+    if (x === undefined || y === undefined) {
+      throw new DeltaError('The two changes were made against texts of different lengths.');
+    }
+    const n = Math.min(Math.abs(x), Math.abs(y));
+    if (x > 0 && y > 0) {
+      push(a2, n);
+      push(b2, n);
+    } else if (x < 0 && y > 0) {
+      push(a2, -n);
+    } else if (x > 0 && y < 0) {
+      push(b2, -n);
+    }
+    x = rest(x, n);
+    y = rest(y, n);
+    if (x === undefined) x = a[++i];
+    if (y === undefined) y = b[++j];
+  }
+  return [formatOps(a2), formatOps(b2)];
+}
+
+/** One delta doing `first` and then `then` (made against first's result). */
+export function compose(first, then) {
+  const a = parseOps(first);
+  const b = parseOps(then);
+  const out = [];
+  let i = 0;
+  let j = 0;
+  let x = a[0];
+  let y = b[0];
+  while (x !== undefined || y !== undefined) {
+    if (typeof x === 'number' && x < 0) {
+      push(out, x);
+      x = a[++i];
+      continue;
+    }
+    if (typeof y === 'string') {
+      push(out, y);
+      y = b[++j];
+      continue;
+    }
+    if (x === undefined || y === undefined) {
+      throw new DeltaError("The second change was not made against the first's result.");
+    }
+    const span = typeof x === 'string' ? x.length : Math.abs(x);
+    const n = Math.min(span, Math.abs(y));
+    if (typeof x === 'string') {
+      if (y > 0) push(out, x.slice(0, n));
+      x = x.slice(n) || undefined;
+    } else {
+      push(out, y > 0 ? n : -n);
+      x = rest(x, n);
+    }
+    y = rest(y, n);
+    if (x === undefined) x = a[++i];
+    if (y === undefined) y = b[++j];
+  }
+  return formatOps(out);
+}

@@ -4,6 +4,8 @@
 //   {"op": "apply", "old", "delta"}        -> {"text"}
 //   {"op": "merge3", "base", "theirs", "mine"} -> {"text", "conflicted"}
 //   {"op": "track", "old", "new"}          -> {"runs": [[op, text], ...]}
+//   {"op": "transform", "first", "second"} -> {"first", "second"}  (transformed)
+//   {"op": "compose", "first", "then"}     -> {"delta"}
 // stdout: a JSON list of results in the same order; a thrown error gives {"error", "name"}.
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -11,7 +13,7 @@ import { createRequire } from 'node:module';
 // package.json declares no "type", so node would load a plain .js file as CommonJS (or warn
 // and re-parse it); importing the source as a data: URL makes it an ES module on any node.
 const source = readFileSync(new URL('../../static/js/textsync.js', import.meta.url));
-const { makeTextSync } = await import(`data:text/javascript;base64,${source.toString('base64')}`);
+const { makeTextSync, transform, compose } = await import(`data:text/javascript;base64,${source.toString('base64')}`);
 
 const require = createRequire(import.meta.url);
 const DiffMatchPatch = require('../../node_modules/diff-match-patch');
@@ -22,6 +24,11 @@ const handlers = {
   apply: (r) => ({ text: sync.applyDelta(r.old, r.delta) }),
   merge3: (r) => sync.merge3(r.base, r.theirs, r.mine),
   track: (r) => ({ runs: sync.trackChanges(r.old, r.new) }),
+  transform: (r) => {
+    const [first, second] = transform(r.first, r.second);
+    return { first, second };
+  },
+  compose: (r) => ({ delta: compose(r.first, r.then) }),
 };
 
 const requests = JSON.parse(readFileSync(0, 'utf8'));
