@@ -286,6 +286,13 @@ def _m0007(db: Database) -> None:
     db.table("participants").create_index(["member_id", "role", "present"])
 
 
+@migrations(name="0008_version_deltas")
+def _m0008(db: Database) -> None:
+    """Each version keeps the delta that made it from the one before: a late edit is rebased
+    over those operations (transformed), not merged by diffing texts."""
+    db.table("clause_versions").add_column("delta", str)
+
+
 def now() -> str:
     return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
@@ -712,6 +719,7 @@ class Store:
         actor_id: int | None,
         reason: str,
         edit_id: str | None = None,
+        delta: str | None = None,
     ) -> None:
         row = {
             "clause_id": clause_id,
@@ -723,6 +731,8 @@ class Store:
         }
         if edit_id is not None:
             row["edit_id"] = edit_id
+        if delta is not None:
+            row["delta"] = delta
         self.db.execute(
             f"insert into clause_versions ({', '.join(row)}) values ({', '.join('?' * len(row))})",
             list(row.values()),
@@ -748,11 +758,25 @@ class Store:
         actor_id: int | None,
         reason: str,
         edit_id: str | None = None,
+        delta: str | None = None,
     ) -> None:
+        """The clause's next version; `delta` turns the previous version into this one."""
         self.db.execute(
             "update clauses set text = ?, version = ? where id = ?", [text, version, clause_id]
         )
-        self._version(clause_id, version, text, actor_id, reason, edit_id)
+        self._version(clause_id, version, text, actor_id, reason, edit_id, delta)
+
+    def deltas_since(self, clause_id: int, version: int) -> list[str | None]:
+        """The deltas that made each version after `version`, oldest first (None where an
+        older database kept only the text)."""
+        return [
+            r["delta"]
+            for r in self.db.query(
+                "select delta from clause_versions where clause_id = ? and version > ?"
+                " order by version",
+                [clause_id, version],
+            )
+        ]
 
     def edit_seen(self, edit_id: str) -> tuple[int, int] | None:
         """(clause id, version) an edit id was applied as, if it was."""

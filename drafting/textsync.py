@@ -407,8 +407,12 @@ _Component = int | str  # > 0 retain n, < 0 delete n, str insert
 _QUOTE_SAFE = "!~*'();/?:@&=+$,# "  # exactly what diff_toDelta leaves unescaped
 
 
-def _units(text: str) -> int:
+def units(text: str) -> int:
+    """The length of a text in UTF-16 units, as deltas and JavaScript count."""
     return len(text.encode("utf-16-le")) // 2
+
+
+_units = units
 
 
 def parse_ops(delta: str) -> list[_Component]:

@@ -23,6 +23,9 @@ class EditResult(NamedTuple):
     changed: bool
     events: list[Event]
     mine: str | None = None  # the text the edit made of its base version, when known
+    # turns `mine` into the clause as it now stands: the others' edits committed meanwhile,
+    # transformed over this one ("=N" when it applied as sent); None when not known exactly
+    since_mine: str | None = None
 
 
 class Behind(Conflict):
@@ -58,7 +61,9 @@ def write_text(
     when given, is already that change (a live edit applied exactly) and is not diffed again.
     """
     version = c.version + 1
-    ctx.store.set_clause_text(c.id, new_text, version, actor_id(actor), reason, edit_id)
+    if delta is None:
+        delta = textsync.make_delta(c.text, new_text)
+    ctx.store.set_clause_text(c.id, new_text, version, actor_id(actor), reason, edit_id, delta)
     tx.emit(
         ClauseEdited(
             conference_id=d.conference_id,
@@ -67,7 +72,7 @@ def write_text(
             actor_id=actor_id(actor),
             version=version,
             base_version=base_version,
-            delta=delta if delta is not None else textsync.make_delta(c.text, new_text),
+            delta=delta,
             reason=reason,
             amendment=amendment,
         )
@@ -185,9 +190,12 @@ def apply_edit(
 ) -> EditResult:
     """A live edit: a diff-match-patch delta against a known version of a clause.
 
-    Exact when the version is current; when others got in first, the edit is rebased by a
-    three-way merge (textsync.merge3) onto the current text. Committed with its journal
-    event before anyone is told; the result always carries the current text, which
+    Exact when the version is current. When others got in first, the edit is transformed
+    over the operations they committed since its base (each version keeps its delta), so what
+    the author inserted lands whole where they put it, and nothing is re-diffed; where both
+    inserted at one point, the earlier-committed text comes first. Only versions an older
+    database kept without their delta are merged by `textsync.merge3`. Committed with its
+    journal event before anyone is told; the result always carries the current text, which
     includes this edit. An edit id seen before is acknowledged again, not applied twice.
     """
     cid = domain.whole_number(clause_id, "clause id")
@@ -208,9 +216,10 @@ def apply_edit(
         if base > c.version or base < 1:
             raise Invalid(f"Version {base} of clause {cid} does not exist (it is at {c.version}).")
         exact: str | None = None
+        since: str | None = None
         if base == c.version:
             new_text = mine = textsync.apply_delta(c.text, clean_delta)
-            exact = clean_delta
+            exact, since = clean_delta, f"={textsync.units(mine)}" if mine else ""
         else:
             if c.version - base > domain.MAX_REBASE_VERSIONS:
                 raise Behind(cid, c.version, c.text)
@@ -218,13 +227,34 @@ def apply_edit(
             if base_text is None:
                 raise Behind(cid, c.version, c.text)
             mine = textsync.apply_delta(base_text, clean_delta)
-            new_text = textsync.merge3(base_text, c.text, mine).text
+            rebased = _rebase(ctx.store.deltas_since(cid, base), clean_delta)
+            if rebased is not None:
+                exact, since = rebased
+                new_text = textsync.apply_delta(c.text, exact)
+            else:
+                new_text = textsync.merge3(base_text, c.text, mine).text
         domain.check_clause_text(new_text)
         if new_text == c.text:
-            return EditResult(c, False, [], mine)
+            return EditResult(c, False, [], mine, since)
         write_text(ctx, tx, actor, d, c, new_text, base, "edit", edit_id=eid, delta=exact)
     # told (after COMMIT, under the clause's lock) by the transaction
-    return EditResult(replace(c, text=new_text, version=c.version + 1), True, tx.events, mine)
+    clause = replace(c, text=new_text, version=c.version + 1)
+    return EditResult(clause, True, tx.events, mine, since)
+
+
+def _rebase(committed: list[str | None], mine: str) -> tuple[str, str] | None:
+    """Transform an edit over the operations committed since its base, in order: the edit as
+    it applies to the current text, and the others' edits as they apply after it (what the
+    author's screen needs to catch up). None if a version's operation is not known."""
+    since: str | None = None
+    for theirs in committed:
+        if theirs is None:
+            return None
+        theirs_after_mine, mine = textsync.transform(theirs, mine)
+        since = theirs_after_mine if since is None else textsync.compose(since, theirs_after_mine)
+    if since is None:
+        return None
+    return mine, since
 
 
 def _resent_text(ctx: Context, clause_id: int, base: int, delta: str) -> str | None:

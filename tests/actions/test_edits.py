@@ -216,3 +216,42 @@ def test_apply_edit_too_far_behind_hands_back_the_current_text(actions, conferen
         MAX_REBASE_VERSIONS + 2,
         f"{TEXT} ({MAX_REBASE_VERSIONS})",
     )
+
+
+# --- exactness: concurrent insertions land whole, where their authors put them ----------------
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+BOILERPLATE = "Requests the Secretary-General to report on the report to the Assembly;"
+PHRASES = ["the ", "report ", "to the ", "re", "t", "Secretary-General ", "further "]
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from([0] + [i + 1 for i, ch in enumerate(BOILERPLATE) if ch == " "]),
+            st.sampled_from(PHRASES),
+        ),
+        min_size=2,
+        max_size=6,
+    )
+)
+def test_concurrent_insertions_stay_whole_and_in_place(actions, conference, draft, ids, inserts):
+    """Several delegates insert phrases into one clause against the same version (their edits
+    cross in flight); each phrase ends up exactly once, whole, where its author put it
+    relative to the clause's words, those at one point in the order they were committed."""
+    cid = ids[5]
+    actions.replace_text(None, cid, BOILERPLATE)
+    base = actions.store.clause(cid)
+    author = conference["delegates"][0]
+    for at, phrase in inserts:
+        delta = f"={at}\t+{phrase}\t={len(BOILERPLATE) - at}"
+        actions.apply_edit(author, cid, base.version, delta)
+    expected, last = [], 0
+    for at, phrase in sorted(inserts, key=lambda x: x[0]):  # stable: commit order at one point
+        expected += [BOILERPLATE[last:at], phrase]
+        last = at
+    expected.append(BOILERPLATE[last:])
+    assert actions.store.clause(cid).text == "".join(expected)
