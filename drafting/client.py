@@ -18,14 +18,57 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import partial
 from typing import Any
 
 import socketio
 
+from . import textsync
 from .clientsync import ClauseState, DocSync, Inflight, Refused, Request, checked, flatten
 
 __all__ = ["ClauseState", "DraftClient", "Inflight", "Refused"]
+
+
+class Change:
+    """Explicit operations on a clause's text, by position in `text` (as it was when the
+    change began): what `DraftClient.change` yields."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.ops: list[tuple[int, int, str]] = []  # (start, end, inserted), on `text`
+
+    def insert(self, pos: int, text: str) -> None:
+        self.replace(pos, pos, text)
+
+    def delete(self, start: int, end: int) -> None:
+        self.replace(start, end, "")
+
+    def replace(self, start: int, end: int, text: str) -> None:
+        if not 0 <= start <= end <= len(self.text):
+            raise ValueError(
+                f"{start}:{end} is not within the clause's {len(self.text)} characters"
+            )
+        for s, e, _ in self.ops:
+            if start < e and s < end or (start == end == s == e):
+                raise ValueError("two operations of one change touch the same text")
+        self.ops.append((start, end, text))
+
+    def delta(self) -> str:
+        """The operations as one delta on `text` (UTF-16 counts, as the protocol wants)."""
+        parts, pos = [], 0
+        for start, end, new in sorted(self.ops):
+            if start > pos:
+                parts.append(f"={textsync.units(self.text[pos:start])}")
+            if end > start:
+                parts.append(f"-{textsync.units(self.text[start:end])}")
+            if new:
+                parts.append(textsync.format_ops([new]))
+            pos = end
+        if pos < len(self.text):
+            parts.append(f"={textsync.units(self.text[pos:])}")
+        return "\t".join(parts)
 
 
 class DraftClient:
@@ -244,10 +287,42 @@ class DraftClient:
         with self._lock:
             return self._states[clause_id].local
 
-    def edit(self, clause_id: int, new_text: str) -> None:
-        """Change a clause locally; the change goes to the server in the background."""
+    def edit(self, clause_id: int, new_text: str, *, seen: str | None = None) -> None:
+        """Change a clause locally; the change goes to the server in the background.
+
+        With `seen` (the text the caller read and changed), the caller's change `seen` ->
+        `new_text` is applied onto whatever the local text has become meanwhile, so a remote
+        edit that arrived in between is kept. Without it, the clause is made exactly
+        `new_text` (and such a remote edit is undone)."""
         with self._lock:
-            self._doc.set_local(clause_id, new_text)
+            if seen is None:
+                self._doc.set_local(clause_id, new_text)
+                return
+            st = self._states[clause_id]
+            mine = textsync.make_delta(seen, new_text)
+            if st.local != seen:  # others' words came in since the caller read the text
+                arrived = textsync.make_delta(seen, st.local)
+                _, mine = textsync.transform(arrived, mine)
+            self._doc.change(clause_id, mine)
+
+    @contextmanager
+    def change(self, clause_id: int) -> Iterator[Change]:
+        """Change a clause by explicit operations, applied together at the end of the block,
+        with no remote edit applied in between:
+
+            with client.change(clause_id) as c:
+                at = c.text.index("report")
+                c.insert(at, "detailed ")
+                c.replace(0, 8, "Requests")
+
+        Positions are in `c.text` as it was when the block began (Python characters). Nobody
+        else's words are reverted: others' edits that come meanwhile are transformed with it.
+        """
+        with self._lock:
+            c = Change(self._states[clause_id].local)
+            yield c
+            if c.ops:
+                self._doc.change(clause_id, c.delta())
 
     def sync(self, timeout: float = 10.0) -> None:
         """Return when every local edit is acknowledged and every remote one applied."""

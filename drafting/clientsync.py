@@ -34,7 +34,7 @@ __all__ = [
     "Refused",
     "Request",
     "acknowledged_text",
-    "apply_run",
+    "run_delta",
     "checked",
     "edit_runs",
     "flatten",
@@ -81,6 +81,10 @@ class ClauseState:
     base_text: str
     base_version: int
     local: str
+    # the local change not yet sent, as an operation from the text it was typed on (the base,
+    # or the text of the edit in flight) to `local`: transformed, never re-diffed, when others'
+    # edits arrive; None when there is none, or when only texts are known (then it is diffed)
+    pending: str | None = None
     inflight: Inflight | None = None
     resyncing: bool = False  # a clause:get is out
     typed_at: float | None = None  # oldest keystroke not yet sent
@@ -119,20 +123,22 @@ def edit_runs(msg: Msg) -> dict[int, list[Msg]]:
     return runs
 
 
-def apply_run(text: str, version: int, edits: list[Msg]) -> tuple[str, int]:
-    """Apply a clause's run of broadcast edits to its text at `version`: those newer than it,
-    each on the one before. Stops at a gap or a delta that does not apply; a result older than
-    the run's last version means the rest must be fetched (`clause:get`)."""
+def run_delta(text: str, version: int, edits: list[Msg]) -> tuple[str, int]:
+    """A clause's run of broadcast edits after `version`, composed into one operation on
+    `text`, and the version it reaches (it stops at a gap or a delta that does not apply)."""
+    composed: str | None = None
     for m in edits:
         if m["version"] <= version:
             continue
         if m["base_version"] != version:
             break
         try:
-            text, version = textsync.apply_delta(text, m["delta"]), m["version"]
+            text = textsync.apply_delta(text, m["delta"])
         except textsync.DeltaError:
             break
-    return text, version
+        composed = m["delta"] if composed is None else textsync.compose(composed, m["delta"])
+        version = m["version"]
+    return (composed if composed is not None else ""), version
 
 
 def acknowledged_text(sent_text: str, reply: Any) -> str | None:
@@ -277,10 +283,32 @@ class DocSync:
             raise KeyError(f"clause {clause_id} is not in the joined draft")
         if text == st.local:
             return
+        self.change(clause_id, textsync.make_delta(st.local, text))
+
+    def change(self, clause_id: int, delta: str) -> None:
+        """The user changed a clause, as an operation on its local text (explicit positions:
+        `DraftClient.change`); it is kept as made, and transformed over others' edits."""
+        st = self.states.get(clause_id)
+        if st is None:
+            raise KeyError(f"clause {clause_id} is not in the joined draft")
+        local = textsync.apply_delta(st.local, delta)
+        if local == st.local:
+            return
         if st.typed_at is None:
             st.typed_at = self.clock()
-        st.local = text
+        st.pending = delta if st.pending is None else textsync.compose(st.pending, delta)
+        st.local = local
         self._flush(st)
+
+    def _origin(self, st: ClauseState) -> str:
+        """The text the pending change was typed on."""
+        return st.inflight.sent_text if st.inflight is not None else st.base_text
+
+    def _pending(self, st: ClauseState) -> str:
+        """The pending change as an operation on its origin (diffed if only texts are known)."""
+        if st.pending is None:
+            st.pending = textsync.make_delta(self._origin(st), st.local)
+        return st.pending
 
     def _flush(self, st: ClauseState) -> None:
         if st.inflight is not None or st.resyncing or st.retry_at is not None:
@@ -293,11 +321,11 @@ class DocSync:
             base_version=st.base_version,
             base_text=st.base_text,
             sent_text=st.local,
-            delta=textsync.make_delta(st.base_text, st.local),
+            delta=self._pending(st),
             sent_at=now,
             typed_at=st.typed_at if st.typed_at is not None else now,
         )
-        st.inflight, st.typed_at = inf, None
+        st.inflight, st.typed_at, st.pending = inf, None, None
         st.held.clear()  # broadcast before this edit left: its acknowledgement includes them
         self.counts["sent"] += 1
         self.on_sent(st.id, inf)
@@ -312,14 +340,30 @@ class DocSync:
         }
         self.send(Request("edit", payload, st.id, inf))
 
+    def _take_op(self, st: ClauseState, theirs: str, version: int, how: str) -> None:
+        """Others' edits (an operation on the base): the base moves on, and what was typed
+        locally is transformed over them, by offsets: it stays where the user put it."""
+        old = st.base_version
+        text = textsync.apply_delta(st.base_text, theirs)
+        if st.local == st.base_text:
+            st.local, st.pending = text, None
+        else:
+            theirs_after, mine = textsync.transform(theirs, self._pending(st))
+            st.local, st.pending = textsync.apply_delta(st.local, theirs_after), mine
+        st.base_text, st.base_version = text, version
+        self.counts["applied"] += 1
+        self.on_applied(st.id, old, version, how)
+        self._flush(st)
+
     def _rebase(self, st: ClauseState, text: str, version: int, how: str) -> None:
-        """Take the server's text as the base; keep what was typed locally on top of it."""
+        """Take the server's whole text as the base (an outline, a clause:get answer: only
+        texts are known); keep what was typed locally on top of it, by a three-way merge."""
         old = st.base_version
         if st.local == st.base_text:
             st.local = text
         else:
             st.local = textsync.merge3(st.base_text, text, st.local).text
-        st.base_text, st.base_version = text, version
+        st.base_text, st.base_version, st.pending = text, version, None
         self.counts["applied"] += 1
         self.on_applied(st.id, old, version, how)
         self._flush(st)
@@ -342,10 +386,17 @@ class DocSync:
         if text is not None:
             version = reply["version"]
             self.counts["acked"] += 1
+            since = reply.get("delta")  # the others' edits, transformed over this one
             if st.local == inf.sent_text:
-                st.local = text
+                st.local, st.pending = text, None
+            elif isinstance(since, str):
+                st.inflight = inf  # the pending change's origin is still the sent text
+                theirs_after, mine = textsync.transform(since, self._pending(st))
+                st.local, st.pending = textsync.apply_delta(st.local, theirs_after), mine
+                st.inflight = None
             else:
                 st.local = textsync.merge3(inf.sent_text, text, st.local).text
+                st.pending = None
             st.base_text, st.base_version = text, version
             self.on_ack(clause_id, inf, version)
             self._release(st)
@@ -360,11 +411,16 @@ class DocSync:
                 self.counts["behind"] += 1
                 st.local = textsync.merge3(inf.base_text, clause["text"], st.local).text
                 st.base_text, st.base_version = clause["text"], clause["version"]
+                st.pending = None
                 self._release(st)
             elif code == "rate_limited":
                 # not applied; the local text is kept and sent again once the limit is waited out
                 self.counts["rate_limited"] += 1
                 st.typed_at = inf.typed_at
+                # not applied: the edit and what was typed since are pending again, on the base
+                st.pending = (
+                    inf.delta if st.pending is None else textsync.compose(inf.delta, st.pending)
+                )
                 st.retry_at = self.clock() + RETRY_S
                 self.schedule(st.retry_at)
                 return
@@ -372,7 +428,7 @@ class DocSync:
                 # refused (formal mode, deleted clause, too long...): keep the record, go back
                 # to the server's text
                 self.errors.append({"clause_id": clause_id, **err, "text": st.local})
-                st.local = st.base_text
+                st.local, st.pending = st.base_text, None
                 self._resync(st)
         self._flush(st)
 
@@ -448,9 +504,9 @@ class DocSync:
             if st.inflight is not None or st.resyncing:
                 st.held.extend(m for m in run if m["version"] > st.base_version)
                 continue
-            text, version = apply_run(st.base_text, st.base_version, run)
+            theirs, version = run_delta(st.base_text, st.base_version, run)
             if version != st.base_version:
-                self._rebase(st, text, version, "delta")
+                self._take_op(st, theirs, version, "delta")
             if version < run[-1]["version"] and st.inflight is None:
                 self.counts["gaps"] += 1
                 self._resync(st)
@@ -461,8 +517,8 @@ class DocSync:
             self._resync(st)
             return
         try:
-            text = textsync.apply_delta(st.base_text, msg["delta"])
+            textsync.apply_delta(st.base_text, msg["delta"])
         except textsync.DeltaError:
             self._resync(st)
             return
-        self._rebase(st, text, msg["version"], how)
+        self._take_op(st, msg["delta"], msg["version"], how)

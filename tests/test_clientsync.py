@@ -241,3 +241,30 @@ def test_an_outline_adds_and_removes_clauses_and_rebases_newer_texts(s: Server) 
     assert s.text(A) == "Decides to act now;"  # in flight: its acknowledgement brings it
     s.ack(req, 3, "Decides to act now; Firmly.")
     assert s.text(A) == "Decides to act now; Firmly." and s.take() == []
+
+
+def test_typing_stays_where_it_was_typed_when_others_insert_the_same_words() -> None:
+    """Issue 10: typing done while an edit is in flight is transformed over the others' edits
+    the acknowledgement brings, by offsets, not merged by diffing texts."""
+    s = Server()
+    s.join((A, 1, "report on the the matter"))
+    s.doc.change(A, "=14\t+the \t=10")  # "the " typed after the first "the "
+    first = s.only_edit()
+    s.doc.change(A, "=22\t+big \t=6")  # then "big " before "matter", while that is in flight
+    assert s.take() == []
+    # someone else's "the " (before mine) was committed first: the acknowledgement says so
+    s.doc.answer(first, {"ok": True, "clause_id": A, "version": 3, "delta": "=10\t+the \t=18"})
+    assert s.text(A) == "report on the the the the big matter"
+    second = s.only_edit()
+    assert (second.payload["base_version"], second.payload["delta"]) == (3, "=26\t+big \t=6")
+    # a remote insertion at the same point as a pending one goes first (it was committed first)
+    s.ack(second, 4, "report on the the the the big matter")
+    s.doc.change(A, "=30\t+red \t=6")
+    third = s.only_edit()
+    s.doc.change(A, "=34\t+old \t=6")  # pending behind `third`
+    s.doc.clause_edited(
+        {"clause_id": A, "base_version": 4, "version": 5, "author_id": 9,
+         "delta": "=30\t+new \t=6"}
+    )  # fmt: skip
+    s.doc.answer(third, {"ok": True, "clause_id": A, "version": 6, "delta": "=30\t+new \t=10"})
+    assert s.text(A) == "report on the the the the big new red old matter"

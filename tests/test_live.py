@@ -446,3 +446,62 @@ def test_sigkill_mid_burst_loses_no_acknowledged_edit(live, live_conf):
         assert last[n] in db_text(live, cids[n % len(cids)])
     for c in clients:
         c.close()
+
+
+MARKER = re.compile(r"\[[a-z]\d+\] ")
+CLAUSE = "Requests the Secretary-General to report on the report to the Assembly at its session;"
+
+
+def _bots_insert(live, live_conf, how: str) -> tuple[str, dict[str, str]]:
+    """Four bots insert 15 markers each, at word boundaries they choose in the text they see,
+    as fast as the server takes them; returns the final text and, per marker, the word it was
+    put after."""
+    actions, cid = live_conf["actions"], live_conf["clause_ids"][2]
+    actions.replace_text(None, cid, CLAUSE)
+    bots = [DraftClient(live.url, t) for t in live_conf["tokens"][:4]]
+    for b in bots:
+        b.join(live_conf["draft_id"])
+    after: dict[str, str] = {}
+
+    def run(n: int, bot: DraftClient) -> None:
+        rnd = __import__("random").Random(n)
+        for i in range(15):
+            marker = f"[{'abcd'[n]}{i}] "
+            if how == "change":
+                with bot.change(cid) as c:
+                    words = [0] + [m.end() for m in re.finditer(r"\w+[;,]? ", c.text)]
+                    at = rnd.choice(words)
+                    c.insert(at, marker)
+                    after[marker] = MARKER.sub("", c.text[:at])
+            else:
+                seen = bot.text(cid)
+                words = [0] + [m.end() for m in re.finditer(r"\w+[;,]? ", seen)]
+                at = rnd.choice(words)
+                after[marker] = MARKER.sub("", seen[:at])
+                bot.edit(cid, seen[:at] + marker + seen[at:], seen=seen)
+
+    threads = [threading.Thread(target=run, args=(n, b)) for n, b in enumerate(bots)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    for b in bots:
+        b.sync(timeout=30)
+    texts = {b.text(cid) for b in bots}
+    for b in bots:
+        b.close()
+    assert len(texts) == 1
+    final = texts.pop()
+    assert final == db_text(live, cid)
+    return final, after
+
+
+@pytest.mark.parametrize("how", ["change", "seen"])
+def test_bots_inserting_concurrently_lose_nothing_and_misplace_nothing(live, live_conf, how):
+    """Issue 10: a bot written the obvious way (read, insert, write) must not revert others'
+    words, and every insertion stays whole where its author put it."""
+    final, after = _bots_insert(live, live_conf, how)
+    assert MARKER.sub("", final) == CLAUSE  # nobody's words lost or doubled
+    for marker, before in after.items():
+        assert final.count(marker) == 1, marker  # exactly once, whole
+        assert MARKER.sub("", final[: final.index(marker)]) == before, marker  # in its place
