@@ -756,3 +756,45 @@ def test_transform_and_compose_match_javascript() -> None:
             )
         else:
             assert got["delta"] == textsync.compose(req["first"], req["then"])
+
+
+@needs_node
+def test_a_keystroke_is_placed_where_the_caret_is() -> None:
+    """The browser turns an input event into an operation by the caret: an "e" typed after
+    an "e", a space after a space, a word pasted after the same word, each lands at the caret
+    (a diff alone would put it one place earlier), and emoji are never split."""
+    cases = [
+        ("tree", 4, "e"),  # "tree|" + "e"
+        ("tree", 3, "e"),  # "tre|e" + "e": the new e is the third
+        ("the  report", 5, " "),
+        ("report report", 7, "report "),
+        ("a😀b", 3, "😀"),
+        ("abc", 0, "x"),
+    ]
+    requests = []
+    for text, at, typed in cases:
+        after = text[:at] + typed + text[at:]
+        caret = len((text[:at] + typed).encode("utf-16-le")) // 2
+        requests.append({"op": "edit", "before": text, "after": after, "caret": caret})
+        # and deleting it again (backspace leaves the caret where the character began)
+        before_caret = len(text[:at].encode("utf-16-le")) // 2
+        requests.append({"op": "edit", "before": after, "after": text, "caret": before_caret})
+    results = run_js(requests)
+    for (text, at, typed), ins, back in zip(cases, results[::2], results[1::2], strict=True):
+        at_units = len(text[:at].encode("utf-16-le")) // 2
+        assert apply_delta(text, ins["delta"]) == text[:at] + typed + text[at:]
+        assert apply_delta(text[:at] + typed + text[at:], back["delta"]) == text
+        assert where(ins["delta"]) == (at_units, typed), (text, at, typed, ins)
+        assert where(back["delta"]) == (at_units, -units(typed)), (text, at, typed, back)
+
+
+def units(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
+
+
+def where(delta: str) -> tuple[int, object]:
+    """Where a one-change delta changes its text, and what it does there."""
+    ops = textsync.parse_ops(delta)
+    if isinstance(ops[0], int) and ops[0] > 0:
+        return ops[0], ops[1]
+    return 0, ops[0]

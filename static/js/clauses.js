@@ -259,7 +259,8 @@ export class ClauseList {
     // (during an IME composition), merge the user's change onto it instead of undoing it.
     const next = before === st.local ? value : app.ts.merge3(before, st.local, value).text;
     this.shown.set(id, value);
-    app.sync.setLocal(id, next);
+    // the caret places the change where it was typed ("e" after "e" is not a diff's guess)
+    app.sync.setLocal(id, next, next === value ? ta.selectionEnd : undefined);
     if (next !== value) this.paint(id);
     else setRowDir(this.nodes.get(id), value);
   }

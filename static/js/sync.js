@@ -3,9 +3,11 @@
  * docs/protocol.md "Editing, step by step".
  *
  * Per clause: the server's last text and version (the base), at most one edit in flight, and
- * the local text. Typing replaces the local text and sends an edit when none is in flight; an
- * acknowledgement becomes the new base, with whatever was typed meanwhile merged into it;
- * remote edits move the base and are merged under the local text. Offline, edits wait; after a
+ * the local text with the change not yet sent kept as an operation (`pending`, from the text
+ * it was typed on). Typing is an operation placed by the caret; an acknowledgement becomes the
+ * new base and the others' edits it brings are transformed with what was typed meanwhile, by
+ * offsets; remote edits move the base the same way. Texts are merged (merge3) only where only
+ * texts are known: a reloaded outline, a clause:get answer, `behind`. Offline, edits wait; after a
  * reconnect the owner calls `rejoined()`, which resends the edit in flight under the same
  * edit_id (the server applies it once) and rebases what was typed offline.
  *
@@ -13,6 +15,7 @@
  * may have changed, and `onStatus()` whenever the pending work changes.
  */
 import { randomId } from './dom.js';
+import { compose, opFromEdit, transform } from './textsync.js';
 
 export function flatten(clauses, out = []) {
   for (const c of clauses) {
@@ -53,6 +56,7 @@ export class DocSync {
           baseText: c.text,
           baseVersion: c.version,
           local: c.text,
+          pending: null,
           inflight: null,
           resyncing: false,
           retry: 0,
@@ -68,13 +72,51 @@ export class DocSync {
     this.hooks.onStatus();
   }
 
-  /** The user changed a clause. */
-  setLocal(id, text) {
+  /**
+   * The user changed a clause to `text`; `caret` (the cursor after the change) places the
+   * change where it was made; without it the change is found by a diff.
+   */
+  setLocal(id, text, caret) {
     const st = this.states.get(id);
     if (!st || st.local === text) return;
+    let op;
+    try {
+      op = typeof caret === 'number' ? opFromEdit(st.local, text, caret) : this.ts.makeDelta(st.local, text);
+    } catch (e) {
+      // A lone surrogate (half an emoji, from a broken paste): never sent, never kept.
+      this.hooks.onRefused(st.id, { code: 'invalid', message: e.message });
+      this.hooks.onText(st.id, 'refused');
+      return;
+    }
+    st.pending = st.pending === null ? op : compose(st.pending, op);
     st.local = text;
     this.flush(st);
     this.hooks.onStatus();
+  }
+
+  /** The change not yet sent, as an operation on the text it was typed on. */
+  pendingOp(st) {
+    if (st.pending === null) {
+      st.pending = this.ts.makeDelta(st.inflight ? st.inflight.sentText : st.baseText, st.local);
+    }
+    return st.pending;
+  }
+
+  /** Others' edits (an operation on the base): typing is transformed over them, by offsets. */
+  takeOp(st, theirs, version, cause) {
+    const next = this.ts.applyDelta(st.baseText, theirs);
+    if (st.local === st.baseText) {
+      st.local = next;
+      st.pending = null;
+    } else {
+      const [theirsAfter, mine] = transform(theirs, this.pendingOp(st));
+      st.local = this.ts.applyDelta(st.local, theirsAfter);
+      st.pending = mine;
+    }
+    st.baseText = next;
+    st.baseVersion = version;
+    this.hooks.onText(st.id, cause);
+    this.flush(st);
   }
 
   /** Clauses with typing not yet acknowledged by the server. */
@@ -94,6 +136,7 @@ export class DocSync {
   rebase(st, serverText, version, cause) {
     if (st.local === st.baseText) st.local = serverText;
     else st.local = this.ts.merge3(st.baseText, serverText, st.local).text;
+    st.pending = null;
     st.baseText = serverText;
     st.baseVersion = version;
     this.hooks.onText(st.id, cause);
@@ -105,14 +148,16 @@ export class DocSync {
     if (st.retry) return; // waiting out a rate limit
     let delta;
     try {
-      delta = this.ts.makeDelta(st.baseText, st.local);
+      delta = this.pendingOp(st);
     } catch (e) {
       // A lone surrogate (half an emoji, from a broken paste): never sent, never kept.
       this.hooks.onRefused(st.id, { code: 'invalid', message: e.message });
       st.local = st.baseText;
+      st.pending = null;
       this.hooks.onText(st.id, 'refused');
       return;
     }
+    st.pending = null;
     st.inflight = {
       editId: randomId(),
       baseVersion: st.baseVersion,
@@ -134,6 +179,7 @@ export class DocSync {
   onAck(id, inf, reply) {
     const st = this.states.get(id);
     if (!st || st.inflight !== inf) return;
+    const typed = st.local === inf.sentText ? null : this.pendingOp(st); // on the sent text
     st.inflight = null;
     const text = reply && reply.ok ? this.acknowledged(inf.sentText, reply) : null;
     if (!(reply && reply.ok) || text === null) st.held = [];
@@ -142,10 +188,22 @@ export class DocSync {
     } else if (reply && reply.ok) {
       const { version } = reply;
       if (version >= st.baseVersion) {
-        if (st.local === inf.sentText) st.local = text;
-        else st.local = this.ts.merge3(inf.sentText, text, st.local).text;
+        if (typed === null) {
+          st.local = text;
+          st.pending = null;
+        } else if (typeof reply.delta === 'string') {
+          // the others' edits, transformed over mine: mine typed since go after them by offsets
+          const [theirsAfter, mine] = transform(reply.delta, typed);
+          st.local = this.ts.applyDelta(st.local, theirsAfter);
+          st.pending = mine;
+        } else {
+          st.local = this.ts.merge3(inf.sentText, text, st.local).text;
+          st.pending = null;
+        }
         st.baseText = text;
         st.baseVersion = version;
+      } else {
+        st.pending = null; // an old answer: the typing is diffed against the base when sent
       }
       this.hooks.onText(id, 'ack');
       const held = (st.held || []).sort((a, b) => a.version - b.version);
@@ -155,10 +213,13 @@ export class DocSync {
       const err = (reply && reply.error) || { code: 'server_error', message: 'No answer.' };
       if (err.code === 'behind' && reply.clause) {
         st.local = this.ts.merge3(inf.baseText, reply.clause.text, st.local).text;
+        st.pending = null;
         st.baseText = reply.clause.text;
         st.baseVersion = reply.clause.version;
         this.hooks.onText(id, 'behind');
       } else if (err.code === 'rate_limited') {
+        // not applied: the edit and what was typed since are pending again, on the base
+        st.pending = typed === null ? inf.delta : compose(inf.delta, typed);
         st.retry = window.setTimeout(() => {
           st.retry = 0;
           this.flush(st);
@@ -168,6 +229,7 @@ export class DocSync {
         // Refused (formal mode, deleted clause, too long...): back to the server's text.
         this.hooks.onRefused(id, err);
         st.local = st.baseText;
+        st.pending = null;
         this.hooks.onText(id, 'refused');
         this.resync(st);
       }
@@ -221,14 +283,12 @@ export class DocSync {
       if (!st.resyncing) this.resync(st);
       return false;
     }
-    let next;
     try {
-      next = this.ts.applyDelta(st.baseText, msg.delta);
+      this.takeOp(st, msg.delta, msg.version, 'remote');
     } catch {
       this.resync(st);
       return false;
     }
-    this.rebase(st, next, msg.version, 'remote');
     this.hooks.onStatus();
     return true;
   }
@@ -253,6 +313,7 @@ export class DocSync {
       }
       let text = st.baseText;
       let version = st.baseVersion;
+      let theirs = null; // the run as one operation on the base
       for (const m of edits) {
         if (m.version <= version) continue;
         if (m.base_version !== version) break; // a gap: take what we have, ask for the rest
@@ -261,10 +322,11 @@ export class DocSync {
         } catch {
           break;
         }
+        theirs = theirs === null ? m.delta : compose(theirs, m.delta);
         version = m.version;
       }
       if (version !== st.baseVersion) {
-        this.rebase(st, text, version, 'remote');
+        this.takeOp(st, theirs, version, 'remote');
         changed.push(id);
       }
       if (version < edits[edits.length - 1].version && !st.resyncing) this.resync(st);

@@ -496,3 +496,31 @@ export function compose(first, then) {
   }
   return formatOps(out);
 }
+
+/**
+ * The operation a keystroke (or a paste, a cut) made, placed where the caret says: `before` and
+ * `after` are the field's text either side of the input event, `caret` the cursor after it. A
+ * diff alone cannot tell where an "e" typed after an "e" went; the caret can. Never splits a
+ * surrogate pair.
+ */
+export function opFromEdit(before, after, caret) {
+  if (!wellFormed(before) || !wellFormed(after)) {
+    throw new DeltaError('The text contains a lone surrogate: it is not valid text.');
+  }
+  const maxSuffix = Math.min(before.length, Math.max(0, after.length - caret));
+  let s = 0;
+  while (s < maxSuffix && before[before.length - 1 - s] === after[after.length - 1 - s]) s += 1;
+  let p = 0;
+  const maxPrefix = Math.min(before.length - s, after.length - s);
+  while (p < maxPrefix && before[p] === after[p]) p += 1;
+  // keep pairs whole: a cut inside one moves outwards
+  const low = (str, i) => i > 0 && i < str.length && /[\uDC00-\uDFFF]/.test(str[i]);
+  while (p > 0 && (low(before, p) || low(after, p))) p -= 1;
+  while (s > 0 && (low(before, before.length - s) || low(after, after.length - s))) s -= 1;
+  const ops = [];
+  push(ops, p);
+  push(ops, after.slice(p, after.length - s));
+  push(ops, -(before.length - s - p));
+  push(ops, s);
+  return formatOps(ops);
+}
