@@ -87,6 +87,8 @@ def test_a_whole_session(live, people, artifacts):
     cp.locator("#rules-form select[name=majority]").select_option("two_thirds")
     cp.locator("#rules-form button[type=submit]").click()
     expect(cp.locator("#conf-majority")).to_have_text("Two-thirds")
+    # the quorum left empty stays the default: a majority of the members (rule 67/108)
+    expect(cp.locator("#conf-quorum")).to_have_text("a majority of the members")
     cp.screenshot(path=str(artifacts / "conference-chair.png"), full_page=True)
 
     cp.locator("#drafts a").first.click()
