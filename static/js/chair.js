@@ -1,13 +1,13 @@
 /**
  * The chair's console (the page renders it only for the chair; the server checks anyway): the
  * bar with the draft's mode and its changes, and the console's body, folded or not: the voting
- * queue and polls (queue.js), the sponsors (sponsors.js) and the record (record.js).
+ * queue and polls (queue.js) and the sponsors (sponsors.js). The record (record.js) is
+ * everyone's.
  */
 import { $, fill, h } from './dom.js';
 import { MODE_ACTIONS, MODE_CHANGES, MODE_NAMES } from './labels.js';
 import { VotingQueue } from './queue.js';
 import { SponsorsDialog } from './sponsors.js';
-import { RecordDialog } from './record.js';
 
 /** The mode and the buttons to change it (#chair-mode). */
 export class ModeSwitch {
@@ -75,7 +75,6 @@ export function initChair(app) {
   if (!$('#chair-console')) return;
   const mode = new ModeSwitch(app);
   const queue = new VotingQueue(app);
-  new RecordDialog(app);
   new SponsorsDialog(app);
   foldable();
 

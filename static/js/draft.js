@@ -2,7 +2,7 @@
  * The draft screen's entry: the state every view reads (`app`), the connection and the
  * messages it brings, and the views, each in its own module (docs/browser.md): the document
  * (clauses.js), presence (presence.js), the sync status (status.js), the margin (panel.js),
- * the vote (vote.js) and the chair's console (chair.js).
+ * the vote (vote.js), the record (record.js) and the chair's console (chair.js).
  *
  * The server renders the document first (it shows before this loads); the views adopt those
  * elements, this joins the draft and takes over. It speaks only docs/protocol.md.
@@ -20,6 +20,7 @@ import { SyncStatus } from './status.js';
 import { initPanel } from './panel.js';
 import { initVote } from './vote.js';
 import { initChair } from './chair.js';
+import { RecordDialog } from './record.js';
 
 const ts = makeTextSync(DiffMatchPatch);
 const body = document.body;
@@ -309,6 +310,7 @@ document.addEventListener('keydown', (e) => {
 
 initPanel(app);
 initVote(app);
+new RecordDialog(app);
 if (app.me.role === 'chair') initChair(app);
 
 window.__drafting.marks.takeOver = performance.now();
