@@ -160,7 +160,7 @@ export class AmendmentsView {
             'Refuse (to the vote)',
           )
         : null,
-      mine && ['pending', 'conflicted', 'friendly'].includes(a.status)
+      mine && live // not once its poll is open, nor after it is decided
         ? h(
             'button',
             { type: 'button', class: 'withdraw', dataset: { key: `withdraw-${a.id}` }, onclick: () => act('amendment:withdraw', 'withdrawn') },

@@ -1,8 +1,8 @@
 /**
  * The chair's console (the page renders it only for the chair; the server checks anyway): the
  * bar with the draft's mode and its changes, and the console's body, folded or not: the voting
- * queue and polls (queue.js) and the sponsors (sponsors.js). The record (record.js) is
- * everyone's.
+ * queue and polls (queue.js, queueorder.js) and the sponsors (sponsors.js). The record
+ * (record.js) is everyone's.
  */
 import { $, fill, h } from './dom.js';
 import { MODE_ACTIONS, MODE_CHANGES, MODE_NAMES } from './labels.js';
@@ -85,10 +85,16 @@ export function initChair(app) {
   app.on('mode', renderAll);
   app.on('joined', renderAll);
   app.on('queue', () => queue.render());
+  app.on('amendments', () => queue.renderList());
   app.on('amendment-changed', () => queue.refresh());
+  app.on('order-ruled', () => queue.refresh());
+  let pollState = '';
   app.on('poll', (poll) => {
-    queue.render();
-    if (poll && poll.state === 'closed') queue.refresh();
+    queue.render(); // the list is rebuilt only when it changed
+    const state = poll ? `${poll.id}:${poll.state}` : '';
+    if (state === pollState) return;
+    pollState = state;
+    if (poll && poll.state !== 'open') queue.refresh();
   });
   app.on('outline', () => queue.render());
   renderAll();

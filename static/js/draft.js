@@ -289,7 +289,13 @@ const handlers = {
     if (msg.draft_id === app.draftId) app.emit('poll-tally', msg);
   },
   'poll:closed': (msg) => {
-    if (msg.draft_id === app.draftId) app.emit('poll-closed', msg.poll);
+    if (msg.draft_id === app.draftId) app.emit('poll-ended', msg.poll);
+  },
+  'poll:suspended': (msg) => {
+    if (msg.draft_id === app.draftId) app.emit('poll-ended', msg.poll);
+  },
+  'order:ruled': (msg) => {
+    if (msg.draft_id === app.draftId) app.emit('order-ruled', msg);
   },
 };
 for (const [event, fn] of Object.entries(handlers)) socket.on(event, fn);
