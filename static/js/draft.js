@@ -31,12 +31,14 @@ const app = {
   conference: {
     id: Number(body.dataset.conferenceId),
     majority: body.dataset.majority || 'simple',
+    rules: body.dataset.rules || 'un_committee',
   },
   me: { id: Number(body.dataset.meId), role: body.dataset.meRole, name: body.dataset.meName },
   draft: { status: body.dataset.status, sponsors: [], title: '' },
   index: new Map(), // id -> clause as the outline gives it (+ seq), in document order
   order: [], // clause ids in document order
   amendments: new Map(),
+  motions: new Map(), // motions from the floor on how questions are voted
   queue: [],
   presence: [],
   current: null, // the clause the margin shows
@@ -159,9 +161,11 @@ function applyDraft(draft) {
     app.amendments = new Map(draft.amendments.map((a) => [a.id, a]));
   }
   if (Array.isArray(draft.queue)) app.queue = draft.queue;
+  if (Array.isArray(draft.motions)) app.motions = new Map(draft.motions.map((m) => [m.id, m]));
   renderMode();
   app.emit('amendments');
   app.emit('queue');
+  app.emit('motions');
   app.emit('poll-state', draft.poll || null);
 }
 
@@ -293,6 +297,13 @@ const handlers = {
   },
   'poll:suspended': (msg) => {
     if (msg.draft_id === app.draftId) app.emit('poll-ended', msg.poll);
+  },
+  'motion:changed': (msg) => {
+    if (msg.draft_id !== app.draftId || !msg.motion) return;
+    const before = app.motions.get(msg.motion.id);
+    app.motions.set(msg.motion.id, msg.motion);
+    app.emit('motions');
+    app.emit('motion-changed', msg.motion, before);
   },
   'order:ruled': (msg) => {
     if (msg.draft_id === app.draftId) app.emit('order-ruled', msg);

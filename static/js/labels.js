@@ -59,6 +59,30 @@ export const MOTION_NAMES = {
   secret_ballot: 'a secret ballot',
 };
 
+export const MOTION_STATUS = {
+  pending: 'before the chair',
+  granted: 'granted',
+  refused: 'refused',
+  voting: 'being voted on',
+  withdrawn: 'withdrawn',
+};
+
+/**
+ * What each rule set makes of a member's motion (drafting/procedure.py PRESETS): `right`
+ * (granted at once), `chair` (the chair grants, refuses or puts it to the vote), `vote`
+ * (always put to the vote) or `no`. The screen offers only what can be asked; the server decides.
+ */
+export const MOTION_RULES = {
+  un_committee: { recorded_vote: 'right', division: 'chair', secret_ballot: 'no' },
+  simple_assembly: { recorded_vote: 'chair', division: 'chair', secret_ballot: 'chair' },
+  model_un: { recorded_vote: 'right', division: 'vote', secret_ballot: 'no' },
+};
+
+export function motionHandling(rules, kind) {
+  const set = MOTION_RULES[rules];
+  return set ? set[kind] : 'chair';
+}
+
 /** "1st", "2nd", "3rd", "4th" */
 export function ordinal(n) {
   const tens = n % 100;

@@ -1,6 +1,6 @@
 """The voting flow of issue 9 in real browsers: the clause as amended after its amendments,
 the chair's ruling on the order (keyboard and drag), the quorum lost during a vote, a vote
-sheet that chooses nothing by itself and the record."""
+sheet that chooses nothing by itself, motions, a consensus, a roll call and the record."""
 
 from __future__ import annotations
 
@@ -272,6 +272,100 @@ def test_the_vote_sheet_chooses_nothing_by_itself(live, live_conf, people):
         result = chair.close_poll(poll_id)
         assert result["no"] == 1 and result["yes"] == 0
     assert not d.errors
+
+
+def test_motions_a_roll_call_and_a_consensus(assembly, people, artifacts):
+    a, draft, report = assembly["actions"], assembly["draft_id"], assembly["report"]
+    amina_p, jonas_p = assembly["people"][:2]
+    (youssef, youssef_token) = a.import_participants(
+        None, assembly["conference"].id, [{"name": "Youssef Alami", "delegation": "Morocco"}]
+    )[0]
+    am = a.propose(jonas_p, report, "replace", "Requests an annual report on progress;")
+    chair = people(assembly["chair_token"])
+    cp = chair.open_draft(draft)
+    amina, jonas, lucia = (people(t) for t in assembly["tokens"][:3])
+    second = people(youssef_token)  # Morocco's second representative
+    for d in (amina, jonas, lucia, second):
+        d.open_draft(draft)
+
+    # A delegate asks from the clause's margin for a separate vote on it (division).
+    lucia.clause(report).click()
+    margin = lucia.page.locator("#margin")
+    expect(margin.locator(".motion-ask", has_text="secret ballot")).to_have_count(0)  # rule 92
+    margin.get_by_role("button", name="Ask for a separate vote on this clause (division)").click()
+    expect(lucia.page.locator("#toast")).to_contain_text("before the chair")
+    motion = margin.locator(".motion-list li").first
+    expect(motion).to_contain_text("Motion 1: Lucía Fernández (Chile) asks for a separate vote")
+    expect(motion.locator(".badge")).to_have_text("before the chair")
+
+    # The chair rules on it from the console.
+    note = cp.locator("#chair-motions-note")
+    expect(note).to_have_text("1 motion before you")
+    note.click()
+    pending = cp.locator("#chair-motions li.motion").first
+    expect(pending.get_by_role("button", name="Put to the vote")).to_be_visible()
+    pending.get_by_role("button", name="Grant").click()
+    expect(motion.locator(".badge")).to_have_text("granted")
+    expect(note).to_be_hidden()
+
+    # A recorded vote on the amendment is a right: granted at once.
+    amina.clause(report).click()
+    amina.page.locator(f"#amendment-{am.id}").get_by_role(
+        "button", name="Ask for a recorded vote"
+    ).click()
+    expect(amina.page.locator("#toast")).to_contain_text("granted at once")
+    expect(amina.page.locator(f"#amendment-{am.id} .motion-ask")).to_have_count(0)
+
+    # The chair leaves the kind as usual: the granted motion makes it a recorded vote.
+    queue_item(cp, "amendment", am.id).locator("button.q-open").click()
+    expect(cp.locator("#vote-rule")).to_contain_text("Recorded vote")
+    roll = cp.locator("#vote-tally .roll-call li")
+    expect(roll).to_have_count(4)
+    called = roll.evaluate_all("(items) => items.map((li) => li.textContent.split(':')[0])")
+    members = sorted(d for _, d in DELEGATES)
+    start = members.index(called[0])
+    assert called == members[start:] + members[:start]  # alphabetical from one drawn by lot
+    expect(cp.locator("#vote-tally .roll-call summary")).to_contain_text(
+        f"from {called[0]}, drawn by lot"
+    )
+    vote(amina, "yes")
+    # Members vote, not people: Morocco's other representative sees its vote, and who cast it.
+    expect(second.page.locator("#vote-mine")).to_contain_text(
+        "Your delegation voted: YES (cast by Amina Benali)"
+    )
+    vote(jonas, "yes")
+    vote(lucia, "no")
+    expect(cp.locator("#vote-tally")).to_contain_text("Chile: No (cast by Lucía Fernández)")
+    cp.screenshot(path=str(artifacts / "flow-roll-call.png"))
+    cp.locator("#vote-close").click()
+    expect(lucia.page.locator("#vote-result")).to_contain_text("Adopted")
+
+    # A consensus on the clause (its separate vote): Object, and Withdraw my objection.
+    cp.locator("#vote-hide").click()
+    cp.locator("#poll-rule").select_option("consensus")
+    queue_item(cp, "clause", report).locator("button.q-open").click()
+    sheet = amina.page.locator("#vote-dialog")
+    expect(sheet.locator("#vote-buttons")).to_be_hidden()
+    sheet.locator("#vote-object").click()
+    expect(sheet.locator("#vote-withdraw-objection")).to_be_focused()
+    expect(sheet.locator("#vote-mine")).to_contain_text("Your delegation objects")
+    sheet.locator("#vote-withdraw-objection").click()
+    expect(sheet.locator("#vote-object")).to_be_focused()
+    expect(sheet.locator("#vote-mine")).to_contain_text("has not objected")
+    sheet.locator("#vote-object").click()
+    expect(cp.locator("#vote-cast")).to_have_text("1 objection so far")
+    cp.locator("#vote-close").click()
+    for p in (amina, chair):
+        expect(p.page.locator("#vote-result")).to_have_text(
+            "No consensus — 1 objection; the chair may put the question to the vote"
+        )
+    expect(cp.locator("#vote-cast")).to_have_text("")
+    cp.locator("#vote-hide").click()
+    # Not a rejection: the clause is still to be decided, and can be put to the vote.
+    expect(queue_item(cp, "clause", report).locator("button.q-open")).to_be_visible()
+    for p in (amina, jonas, lucia, second, chair):
+        assert not p.errors, p.errors
+    assert youssef.member_id == amina_p.member_id
 
 
 def test_the_record_is_read_and_downloaded(assembly, people, artifacts):
