@@ -10,7 +10,8 @@ export class AmendmentsView {
   /**
    * @param app    the draft screen (amendments, index, order, me, draft, ts, serverText,
    *               request, setCurrent, refused)
-   * @param hooks  {propose({clause, target})}: "Amend this amendment"
+   * @param hooks  {propose({clause, target}), motions(a)}: "Amend this amendment", and the
+   *               motions a delegate may raise on it (a recorded vote)
    */
   constructor(app, hooks) {
     this.app = app;
@@ -160,7 +161,7 @@ export class AmendmentsView {
             'Refuse (to the vote)',
           )
         : null,
-      mine && ['pending', 'conflicted', 'friendly'].includes(a.status)
+      mine && live // not once its poll is open, nor after it is decided
         ? h(
             'button',
             { type: 'button', class: 'withdraw', dataset: { key: `withdraw-${a.id}` }, onclick: () => act('amendment:withdraw', 'withdrawn') },
@@ -174,6 +175,7 @@ export class AmendmentsView {
             'Amend this amendment',
           )
         : null,
+      this.hooks.motions ? this.hooks.motions(a) : null,
     );
   }
 }

@@ -1,13 +1,14 @@
 /**
  * The chair's console (the page renders it only for the chair; the server checks anyway): the
  * bar with the draft's mode and its changes, and the console's body, folded or not: the voting
- * queue and polls (queue.js), the sponsors (sponsors.js) and the record (record.js).
+ * queue and polls (queue.js, queueorder.js), motions from the floor (motions.js) and the
+ * sponsors (sponsors.js). The record (record.js) is everyone's.
  */
 import { $, fill, h } from './dom.js';
 import { MODE_ACTIONS, MODE_CHANGES, MODE_NAMES } from './labels.js';
 import { VotingQueue } from './queue.js';
 import { SponsorsDialog } from './sponsors.js';
-import { RecordDialog } from './record.js';
+import { ChairMotions } from './motions.js';
 
 /** The mode and the buttons to change it (#chair-mode). */
 export class ModeSwitch {
@@ -49,7 +50,10 @@ export class ModeSwitch {
   }
 }
 
-/** The console's body opens and folds with #chair-toggle; the browser remembers which. */
+/**
+ * The console's body opens and folds with #chair-toggle; the browser remembers which.
+ * Returns a function that opens it.
+ */
 function foldable() {
   const toggle = $('#chair-toggle');
   const expand = (open) => {
@@ -69,27 +73,41 @@ function foldable() {
   } catch {
     /* closed by default */
   }
+  return () => expand(true);
 }
 
 export function initChair(app) {
   if (!$('#chair-console')) return;
   const mode = new ModeSwitch(app);
   const queue = new VotingQueue(app);
-  new RecordDialog(app);
+  const motions = new ChairMotions(app, { open: () => expandConsole() });
   new SponsorsDialog(app);
-  foldable();
+  const expandConsole = foldable();
 
   const renderAll = () => {
     mode.render();
     queue.render();
+    motions.render();
   };
   app.on('mode', renderAll);
   app.on('joined', renderAll);
   app.on('queue', () => queue.render());
+  app.on('amendments', () => queue.renderList());
   app.on('amendment-changed', () => queue.refresh());
+  app.on('order-ruled', () => queue.refresh());
+  app.on('motions', () => motions.render());
+  app.on('motion-changed', (m, before) => {
+    motions.changed(m, before);
+    queue.refresh(); // a division granted puts its clause in the queue
+  });
+  let pollState = '';
   app.on('poll', (poll) => {
-    queue.render();
-    if (poll && poll.state === 'closed') queue.refresh();
+    queue.render(); // the list is rebuilt only when it changed
+    const state = poll ? `${poll.id}:${poll.state}` : '';
+    if (state === pollState) return;
+    pollState = state;
+    motions.render(); // "Put to the vote" only while no poll is open
+    if (poll && poll.state !== 'open') queue.refresh();
   });
   app.on('outline', () => queue.render());
   renderAll();

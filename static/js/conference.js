@@ -90,7 +90,8 @@ async function newLink(p) {
 
 function renderRules(conf) {
   $('#conf-majority').textContent = MAJORITIES[conf.majority] || conf.majority;
-  $('#conf-quorum').textContent = conf.quorum ? String(conf.quorum) : 'none';
+  $('#conf-quorum').textContent =
+    conf.quorum === null || conf.quorum === undefined ? 'a majority of the members' : conf.quorum ? String(conf.quorum) : 'none';
 }
 
 let timer = 0;
@@ -168,11 +169,13 @@ if (chair) {
   const rulesForm = $('#rules-form');
   rulesForm.addEventListener('submit', async (e) => {
     e.preventDefault();
-    const quorum = Number(rulesForm.elements.quorum.value);
+    // empty: the default, a majority of the members (rule 67/108); a number of members; 0: none
+    const given = rulesForm.elements.quorum.value.trim();
+    const quorum = given === '' ? 'majority' : Number(given);
     try {
       const conf = await api('PATCH', `/api/conferences/${conferenceId}`, {
         majority: rulesForm.elements.majority.value,
-        quorum: Number.isFinite(quorum) ? quorum : 0,
+        quorum,
       });
       renderRules(conf);
       toast('Rules saved.');

@@ -123,3 +123,42 @@ export function closeOnBackdrop(dialog) {
     if (e.target === dialog) dialog.close();
   });
 }
+
+/** Elements and attributes an HTML document from our server (the record) may carry. */
+const SAFE_TAGS = new Set([
+  'h1', 'h2', 'h3', 'h4', 'p', 'ol', 'ul', 'li', 'blockquote', 'strong', 'em', 'b', 'i',
+  'time', 'br', 'span', 'code', 'table', 'thead', 'tbody', 'tr', 'th', 'td', 'caption',
+]);
+const SAFE_ATTRS = new Set(['datetime', 'class', 'colspan', 'rowspan']);
+
+/**
+ * An HTML fragment the server escaped (the record), rebuilt node by node: it is parsed inert
+ * (DOMParser runs no script, loads nothing), and only text, the elements above and their
+ * harmless attributes are copied; anything else leaves only its text.
+ */
+export function safeFragment(html) {
+  const doc = new DOMParser().parseFromString(String(html), 'text/html');
+  const copy = (node, into) => {
+    for (const child of node.childNodes) {
+      if (child.nodeType === Node.TEXT_NODE) {
+        into.appendChild(document.createTextNode(child.data));
+      } else if (child.nodeType === Node.ELEMENT_NODE) {
+        const tag = child.localName;
+        if (tag === 'script' || tag === 'style' || tag === 'template') continue;
+        if (!SAFE_TAGS.has(tag)) {
+          copy(child, into);
+          continue;
+        }
+        const el = document.createElement(tag);
+        for (const attr of child.attributes) {
+          if (SAFE_ATTRS.has(attr.name)) el.setAttribute(attr.name, attr.value);
+        }
+        copy(child, el);
+        into.appendChild(el);
+      }
+    }
+  };
+  const out = document.createDocumentFragment();
+  copy(doc.body, out);
+  return out;
+}

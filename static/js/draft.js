@@ -2,7 +2,7 @@
  * The draft screen's entry: the state every view reads (`app`), the connection and the
  * messages it brings, and the views, each in its own module (docs/browser.md): the document
  * (clauses.js), presence (presence.js), the sync status (status.js), the margin (panel.js),
- * the vote (vote.js) and the chair's console (chair.js).
+ * the vote (vote.js), the record (record.js) and the chair's console (chair.js).
  *
  * The server renders the document first (it shows before this loads); the views adopt those
  * elements, this joins the draft and takes over. It speaks only docs/protocol.md.
@@ -20,6 +20,7 @@ import { SyncStatus } from './status.js';
 import { initPanel } from './panel.js';
 import { initVote } from './vote.js';
 import { initChair } from './chair.js';
+import { RecordDialog } from './record.js';
 
 const ts = makeTextSync(DiffMatchPatch);
 const body = document.body;
@@ -30,12 +31,14 @@ const app = {
   conference: {
     id: Number(body.dataset.conferenceId),
     majority: body.dataset.majority || 'simple',
+    rules: body.dataset.rules || 'un_committee',
   },
   me: { id: Number(body.dataset.meId), role: body.dataset.meRole, name: body.dataset.meName },
   draft: { status: body.dataset.status, sponsors: [], title: '' },
   index: new Map(), // id -> clause as the outline gives it (+ seq), in document order
   order: [], // clause ids in document order
   amendments: new Map(),
+  motions: new Map(), // motions from the floor on how questions are voted
   queue: [],
   presence: [],
   current: null, // the clause the margin shows
@@ -158,9 +161,11 @@ function applyDraft(draft) {
     app.amendments = new Map(draft.amendments.map((a) => [a.id, a]));
   }
   if (Array.isArray(draft.queue)) app.queue = draft.queue;
+  if (Array.isArray(draft.motions)) app.motions = new Map(draft.motions.map((m) => [m.id, m]));
   renderMode();
   app.emit('amendments');
   app.emit('queue');
+  app.emit('motions');
   app.emit('poll-state', draft.poll || null);
 }
 
@@ -288,7 +293,20 @@ const handlers = {
     if (msg.draft_id === app.draftId) app.emit('poll-tally', msg);
   },
   'poll:closed': (msg) => {
-    if (msg.draft_id === app.draftId) app.emit('poll-closed', msg.poll);
+    if (msg.draft_id === app.draftId) app.emit('poll-ended', msg.poll);
+  },
+  'poll:suspended': (msg) => {
+    if (msg.draft_id === app.draftId) app.emit('poll-ended', msg.poll);
+  },
+  'motion:changed': (msg) => {
+    if (msg.draft_id !== app.draftId || !msg.motion) return;
+    const before = app.motions.get(msg.motion.id);
+    app.motions.set(msg.motion.id, msg.motion);
+    app.emit('motions');
+    app.emit('motion-changed', msg.motion, before);
+  },
+  'order:ruled': (msg) => {
+    if (msg.draft_id === app.draftId) app.emit('order-ruled', msg);
   },
 };
 for (const [event, fn] of Object.entries(handlers)) socket.on(event, fn);
@@ -309,6 +327,7 @@ document.addEventListener('keydown', (e) => {
 
 initPanel(app);
 initVote(app);
+new RecordDialog(app);
 if (app.me.role === 'chair') initChair(app);
 
 window.__drafting.marks.takeOver = performance.now();

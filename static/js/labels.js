@@ -31,9 +31,11 @@ export const MODE_ACTIONS = {
 export const RULES = {
   simple: 'Simple majority: more yes than no',
   two_thirds: 'Two-thirds of the votes cast (yes and no)',
-  absolute: 'Absolute majority: more than half of all delegates entitled to vote',
+  absolute: 'Absolute majority: more than half of all members entitled to vote',
   consensus: 'Consensus: adopted unless someone objects',
 };
+
+export const CHOICE_NAMES = { yes: 'Yes', no: 'No', abstain: 'Abstain' };
 
 export const RULE_SHORT = {
   simple: 'simple majority',
@@ -43,12 +45,54 @@ export const RULE_SHORT = {
 };
 
 export const KINDS = {
-  recorded: 'Recorded vote: who voted and how is public',
-  counted: 'Counted vote: only the totals are public',
+  recorded: 'Recorded vote: how each member voted is public',
+  counted: 'Show of hands (counted): only the totals are public',
   secret: 'Secret ballot: nobody can see how you voted',
 };
 
-export const KIND_SHORT = { recorded: 'recorded', counted: 'counted', secret: 'secret' };
+export const KIND_SHORT = { recorded: 'recorded', counted: 'show of hands', secret: 'secret' };
+
+/** What a member may ask for (motion kinds), in a few words. */
+export const MOTION_NAMES = {
+  recorded_vote: 'a recorded vote',
+  division: 'a separate vote (division)',
+  secret_ballot: 'a secret ballot',
+};
+
+export const MOTION_STATUS = {
+  pending: 'before the chair',
+  granted: 'granted',
+  refused: 'refused',
+  voting: 'being voted on',
+  withdrawn: 'withdrawn',
+};
+
+/**
+ * What each rule set makes of a member's motion (drafting/procedure.py PRESETS): `right`
+ * (granted at once), `chair` (the chair grants, refuses or puts it to the vote), `vote`
+ * (always put to the vote) or `no`. The screen offers only what can be asked; the server decides.
+ */
+export const MOTION_RULES = {
+  un_committee: { recorded_vote: 'right', division: 'chair', secret_ballot: 'no' },
+  simple_assembly: { recorded_vote: 'chair', division: 'chair', secret_ballot: 'chair' },
+  model_un: { recorded_vote: 'right', division: 'vote', secret_ballot: 'no' },
+};
+
+export function motionHandling(rules, kind) {
+  const set = MOTION_RULES[rules];
+  return set ? set[kind] : 'chair';
+}
+
+/** "1st", "2nd", "3rd", "4th" */
+export function ordinal(n) {
+  const tens = n % 100;
+  if (tens >= 11 && tens <= 13) return `${n}th`;
+  return `${n}${{ 1: 'st', 2: 'nd', 3: 'rd' }[n % 10] || 'th'}`;
+}
+
+export function plural(n, one, many = `${one}s`) {
+  return `${n} ${n === 1 ? one : many}`;
+}
 
 export const STATUS_NAMES = {
   pending: 'pending',

@@ -1,8 +1,9 @@
 /**
  * The margin beside the document (a sheet from the bottom on a phone), following the current
- * clause: its tools (structure.js), its amendments (amendments.js), and the buttons to propose
- * one (propose.js) and to see its history (history.js). With no clause selected, the overview
- * of amendments pending.
+ * clause: its tools (structure.js), its amendments (amendments.js), motions on how it is voted
+ * (motions.js), and the buttons to propose one (propose.js) and to see its history
+ * (history.js). With no clause selected, the overview of amendments pending and motions on the
+ * draft as a whole.
  */
 import { $, fill, h } from './dom.js';
 import { clauseLabel } from './labels.js';
@@ -10,11 +11,12 @@ import { StructureCommands } from './structure.js';
 import { AmendmentsView } from './amendments.js';
 import { ProposeDialog } from './propose.js';
 import { HistoryDialog } from './history.js';
+import { MotionsView } from './motions.js';
 
 export class ClausePanel {
   /**
    * @param app    the draft screen (current, index, draft, me, editable, focusClause)
-   * @param views  {structure, amendments, propose, history}: what the margin shows and opens
+   * @param views  {structure, amendments, motions, propose, history}: what the margin shows and opens
    */
   constructor(app, views) {
     this.app = app;
@@ -38,7 +40,7 @@ export class ClausePanel {
     const c = app.current !== null ? app.index.get(app.current) : null;
     if (!c) {
       this.title.textContent = 'Amendments';
-      fill(this.content, views.amendments.overview());
+      fill(this.content, views.amendments.overview(), views.motions.overview());
       return;
     }
     this.title.textContent = clauseLabel(c);
@@ -47,6 +49,7 @@ export class ClausePanel {
       this.content,
       app.editable() ? this.tools(c) : null,
       views.amendments.forClause(c),
+      views.motions.forClause(c),
       h(
         'div',
         { class: 'margin-actions' },
@@ -135,8 +138,12 @@ export function initPanel(app) {
     history: (c) => history.open(c),
     propose: (c) => propose.open({ clause: c }),
   });
-  const amendments = new AmendmentsView(app, { propose: (what) => propose.open(what) });
-  const panel = new ClausePanel(app, { structure, amendments, propose, history });
+  const motions = new MotionsView(app);
+  const amendments = new AmendmentsView(app, {
+    propose: (what) => propose.open(what),
+    motions: (a) => motions.forAmendment(a),
+  });
+  const panel = new ClausePanel(app, { structure, amendments, motions, propose, history });
   app.changesOf = (a) => amendments.changesOf(a);
 
   app.on('command', (name, id) => structure.enqueue(name, id));
@@ -146,6 +153,15 @@ export function initPanel(app) {
   });
   const schedule = () => panel.schedule();
   app.on('amendments', schedule);
+  app.on('motions', schedule);
+  let pollState = '';
+  app.on('poll', (p) => {
+    // what may be asked depends on the question under vote, not on each ballot
+    const state = p ? `${p.id}:${p.state}` : '';
+    if (state !== pollState) schedule();
+    pollState = state;
+  });
+  app.on('motion-changed', (m, before) => motions.changed(m, before));
   app.on('outline', schedule);
   app.on('mode', schedule);
   app.on('joined', schedule);

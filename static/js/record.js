@@ -1,5 +1,9 @@
-/** The record of proceedings, for the chair (#record-dialog), as Markdown. */
-import { $, fill, openDialog } from './dom.js';
+/**
+ * The record of proceedings (#record-dialog), for everyone in the draft: the server's HTML
+ * record (times, proceedings, clause by clause) shown as a document, and links to download it
+ * as Markdown or as a page to print. Opened from the Export menu, and from the chair's console.
+ */
+import { $, fill, h, openDialog, safeFragment } from './dom.js';
 
 export class RecordDialog {
   /** @param app  the draft screen (draftId, request) */
@@ -7,19 +11,24 @@ export class RecordDialog {
     this.app = app;
     this.dialog = $('#record-dialog');
     this.text = $('#record-text');
-    $('#chair-record').addEventListener('click', () => this.open());
+    for (const id of ['#open-record', '#chair-record']) {
+      const button = $(id);
+      if (button) button.addEventListener('click', () => this.open());
+    }
     $('#record-close').addEventListener('click', () => this.dialog.close());
   }
 
   async open() {
-    fill(this.text, 'Loading…');
+    const menu = $('#open-record').closest('details');
+    if (menu) menu.open = false;
+    fill(this.text, h('p', { class: 'muted' }, 'Loading…'));
     openDialog(this.dialog);
     try {
-      const reply = await this.app.request('record:get', { draft_id: this.app.draftId, format: 'md' });
-      const record = typeof reply.record === 'string' ? reply.record : JSON.stringify(reply.record, null, 2);
-      fill(this.text, record || 'Nothing is in the record yet.');
+      const reply = await this.app.request('record:get', { draft_id: this.app.draftId, format: 'html' });
+      const html = typeof reply.record === 'string' ? reply.record : '';
+      fill(this.text, html ? safeFragment(html) : h('p', { class: 'muted' }, 'Nothing is in the record yet.'));
     } catch (err) {
-      fill(this.text, err.message);
+      fill(this.text, h('p', { class: 'error-text' }, err.message));
     }
   }
 }

@@ -1,17 +1,24 @@
 /**
  * The vote sheet (#vote-dialog; full screen on a phone): what is voted on, the rule and the
- * kind, the large Yes / No / Abstain buttons for those who vote, the ballots cast, the tally,
- * the countdown for objections and the result. It shows a poll it is given; vote.js holds it.
+ * kind, the quorum, the large Yes / No / Abstain buttons for those who vote (Object and
+ * Withdraw my objection for a consensus), who has voted, the roll call, the countdown for
+ * objections and the result. It shows a poll it is given; vote.js holds it. It focuses no
+ * choice: the keyboard starts on the title, and Tab goes to the buttons.
  */
 import { $, fill, h, openDialog, trackChangesNode } from './dom.js';
-import { KINDS, RULES, clauseLabel, who } from './labels.js';
+import { CHOICE_NAMES, KINDS, MOTION_NAMES, RULES, clauseLabel, who } from './labels.js';
+import { castText, quorumLost, quorumText, totalsNode, votesNode } from './polltext.js';
 
-export const CHOICE_NAMES = { yes: 'Yes', no: 'No', abstain: 'Abstain' };
+export { CHOICE_NAMES };
 
-/** What a poll is on, in a few words: the draft, a clause, or an amendment to one. */
+/** What a poll is on, in a few words: the draft, a clause, an amendment to one, a motion. */
 export function subjectTitle(app, p) {
   if (p.subject_type === 'draft') return `The draft as a whole: ${app.draft.title || ''}`;
-  if (p.subject_type === 'clause') return clauseLabel(app.index.get(p.subject_id));
+  if (p.subject_type === 'clause') {
+    const c = app.index.get(p.subject_id);
+    return c ? clauseLabel(c) : (p.subject && p.subject.label) || clauseLabel(null);
+  }
+  if (p.subject_type === 'motion') return (p.subject && p.subject.label) || `Motion ${p.subject_id}`;
   const a = app.amendments.get(p.subject_id) || (p.subject && p.subject.amendment);
   if (!a) return (p.subject && p.subject.label) || `Amendment ${p.subject_id}`;
   const c = app.index.get(a.clause_id);
@@ -21,7 +28,7 @@ export function subjectTitle(app, p) {
 export class VoteSheet {
   /**
    * @param app    the draft screen (me, draft, index, order, amendments, serverText, changesOf)
-   * @param hooks  {vote(choice), closePoll()}: the ballot buttons and the chair's close button
+   * @param hooks  {vote(choice), object(), withdrawObjection(), closePoll(), suspendPoll()}
    */
   constructor(app, hooks) {
     this.app = app;
@@ -31,8 +38,11 @@ export class VoteSheet {
     for (const btn of $('#vote-buttons').querySelectorAll('button')) {
       btn.addEventListener('click', () => hooks.vote(btn.dataset.choice));
     }
+    $('#vote-object').addEventListener('click', () => hooks.object());
+    $('#vote-withdraw-objection').addEventListener('click', () => hooks.withdrawObjection());
     $('#vote-hide').addEventListener('click', () => this.dialog.close());
     $('#vote-close').addEventListener('click', () => hooks.closePoll());
+    $('#vote-suspend').addEventListener('click', () => hooks.suspendPoll());
   }
 
   get open() {
@@ -43,24 +53,22 @@ export class VoteSheet {
     if (this.dialog.open) this.dialog.close();
   }
 
-  /** Bring the sheet up, the keyboard on my ballot (or the first button). */
+  /** Bring the sheet up with the keyboard on its title: no choice is made by pressing Enter. */
   show() {
-    const sheet = this.dialog;
-    if (!sheet.open) openDialog(sheet);
-    const pressed = sheet.querySelector('#vote-buttons:not([hidden]) button[aria-pressed=true]');
-    const first = sheet.querySelector('#vote-buttons:not([hidden]) button');
-    (pressed || first || $('#vote-hide')).focus();
+    if (!this.dialog.open) openDialog(this.dialog);
+    $('#vote-title').focus();
   }
 
   setError(message) {
     $('#vote-error').textContent = message;
   }
 
-  /** Show `poll`; `choice` is my ballot in it while it is open (null: none or not open). */
-  render(poll, choice) {
+  /** Show `poll`; `mine` ({choice, by}) is my delegation's ballot while it is open. */
+  render(poll, mine) {
     const app = this.app;
     const open = poll.state === 'open';
-    $('#vote-title').textContent = `${open ? 'Vote' : 'Result'} · ${subjectTitle(app, poll)}`;
+    const heading = open ? 'Vote' : poll.state === 'suspended' ? 'Suspended' : 'Result';
+    $('#vote-title').textContent = `${heading} · ${subjectTitle(app, poll)}`;
     fill(
       $('#vote-rule'),
       h('span', null, `Rule: ${RULES[poll.rule] || poll.rule}`),
@@ -68,48 +76,102 @@ export class VoteSheet {
       h('span', null, KINDS[poll.kind] || poll.kind),
     );
     fill($('#vote-subject'), this.subjectBody(poll));
-    this.renderButtons(poll, choice);
-    $('#vote-mine').textContent = this.mineText(open, choice);
-    $('#vote-as').textContent = this.voter && open ? `Voting as ${who(app.me.name, app.me.delegation)}` : '';
-    $('#vote-cast').textContent =
-      `Ballots cast: ${poll.result ? poll.result.cast ?? poll.cast : poll.cast ?? 0}` +
-      (poll.entitled ? ` of ${poll.entitled}` : '');
-    fill($('#vote-tally'), this.tallyNode(poll));
+    const quorum = $('#vote-quorum');
+    quorum.textContent = quorumText(poll);
+    quorum.hidden = !quorum.textContent;
+    quorum.classList.toggle('lost', quorumLost(poll));
+    this.renderButtons(poll, mine);
+    $('#vote-mine').textContent = this.mineText(poll, mine);
+    $('#vote-as').textContent = this.voter && open ? this.asText() : '';
+    $('#vote-cast').textContent = castText(poll);
+    this.renderTally(poll);
+    this.renderResult(poll);
+    this.renderChair(poll);
+    this.renderCountdown(poll);
+  }
+
+  /**
+   * Totals and the roll call. The roll call is folded for those voting while the poll is open
+   * (their buttons come first), unfolded otherwise; a fold or unfold by hand is kept.
+   */
+  renderTally(poll) {
+    if (this.rollFor !== poll.id) {
+      this.rollFor = poll.id;
+      this.rollOpen = null;
+    }
+    const open = this.rollOpen ?? !(this.voter && poll.state === 'open');
+    const roll = votesNode(poll, { open });
+    if (roll && roll.localName === 'details') {
+      roll.addEventListener('toggle', () => {
+        this.rollOpen = roll.open;
+      });
+    }
+    fill($('#vote-tally'), h('div', { class: 'tally' }, totalsNode(poll), roll));
+  }
+
+  renderResult(poll) {
     const result = $('#vote-result');
     if (poll.result) {
       result.hidden = false;
       result.className = `result outcome-${poll.result.outcome}`;
       result.textContent = poll.result.explanation || poll.result.outcome;
+    } else if (poll.state === 'suspended') {
+      result.hidden = false;
+      result.className = 'result outcome-suspended';
+      result.textContent = 'The chair suspended the vote without a decision; the question can be put again.';
     } else {
       result.hidden = true;
     }
-    $('#vote-close').hidden = !(app.me.role === 'chair' && open);
-    this.renderCountdown(poll);
   }
 
-  renderButtons(poll, choice) {
+  /** The chair closes the poll, or suspends it when the quorum is lost (Close cannot). */
+  renderChair(poll) {
+    const chair = this.app.me.role === 'chair' && poll.state === 'open';
+    const lost = quorumLost(poll);
+    const close = $('#vote-close');
+    close.hidden = !chair;
+    close.disabled = lost;
+    close.title = lost ? 'The quorum is lost: the vote cannot close until enough members are back.' : '';
+    $('#vote-suspend').hidden = !(chair && lost);
+  }
+
+  renderButtons(poll, mine) {
     const consensus = poll.rule === 'consensus';
+    const open = this.voter && poll.state === 'open';
+    const choice = mine ? mine.choice : null;
     const buttons = $('#vote-buttons');
-    buttons.hidden = !(this.voter && poll.state === 'open');
+    buttons.hidden = !open || consensus;
     for (const btn of buttons.querySelectorAll('button')) {
-      const c = btn.dataset.choice;
-      btn.setAttribute('aria-pressed', String(choice === c));
-      btn.querySelector('.label').textContent =
-        consensus && c === 'no' ? 'Object' : consensus && c === 'yes' ? 'Support' : CHOICE_NAMES[c];
+      btn.setAttribute('aria-pressed', String(choice === btn.dataset.choice));
     }
+    $('#consensus-buttons').hidden = !open || !consensus;
+    $('#vote-object').hidden = choice === 'no';
+    $('#vote-withdraw-objection').hidden = choice !== 'no';
   }
 
-  mineText(open, choice) {
+  /** Who votes: the member (the delegation), one vote, whichever representative casts it. */
+  asText() {
+    const me = this.app.me;
+    return me.delegation ? `Voting for ${me.delegation} (one vote per delegation)` : `Voting as ${me.name}`;
+  }
+
+  mineText(poll, mine) {
     const role = this.app.me.role;
-    return this.voter && open
-      ? choice
-        ? `You voted: ${CHOICE_NAMES[choice].toUpperCase()} (you can change it until the poll closes)`
-        : 'You have not voted yet.'
-      : open && role === 'observer'
-        ? 'Observers follow the vote but do not vote.'
-        : open && role === 'chair'
-          ? 'The chair presides and does not vote.'
-          : '';
+    const open = poll.state === 'open';
+    if (this.voter && open && poll.rule === 'consensus') {
+      const by = mine && mine.by ? ` (raised by ${mine.by})` : '';
+      return mine && mine.choice === 'no'
+        ? `Your delegation objects${by}. You can withdraw the objection while the question is open.`
+        : 'Your delegation has not objected. The question is adopted without a vote unless a member objects.';
+    }
+    if (this.voter && open) {
+      if (!mine || !mine.choice) return 'You have not voted yet.';
+      const by = mine.by ? ` (cast by ${mine.by})` : '';
+      return `Your delegation voted: ${CHOICE_NAMES[mine.choice].toUpperCase()}${by}. You can change it until the poll closes.`;
+    }
+    if (open && role === 'observer') return 'Observers follow the vote but do not vote.';
+    if (open && role === 'chair') return 'The chair presides and does not vote.';
+    return '';
   }
 
   subjectBody(p) {
@@ -123,6 +185,16 @@ export class VoteSheet {
         : (p.subject && p.subject.clause && p.subject.clause.text) || '';
       return h('p', { class: 'subject-text', dir: 'auto' }, text);
     }
+    if (p.subject_type === 'motion') {
+      const m = (p.subject && p.subject.motion) || null;
+      return h(
+        'p',
+        { class: 'muted' },
+        m
+          ? `${who(m.mover, m.delegation)} asks for ${MOTION_NAMES[m.kind] || m.kind} on ${m.subject}. A procedural vote: a majority of those present and voting grants it.`
+          : 'A procedural vote on a motion.',
+      );
+    }
     const a = app.amendments.get(p.subject_id) || (p.subject && p.subject.amendment);
     if (!a) return h('p', { class: 'muted' }, 'Loading the amendment…');
     return h(
@@ -134,37 +206,11 @@ export class VoteSheet {
     );
   }
 
-  tallyNode(p) {
-    const t = p.result || p.tally;
-    if (!t) return null;
-    const votes = (p.result && p.result.votes) || (p.tally && p.tally.votes) || [];
-    return h(
-      'div',
-      { class: 'tally' },
-      h(
-        'p',
-        { class: 'totals' },
-        h('span', { class: 'yes' }, `Yes ${t.yes ?? 0}`),
-        ' · ',
-        h('span', { class: 'no' }, `No ${t.no ?? 0}`),
-        ' · ',
-        h('span', { class: 'abstain' }, `Abstain ${t.abstain ?? 0}`),
-      ),
-      votes.length
-        ? h(
-            'ul',
-            { class: 'votes' },
-            votes.map((v) =>
-              h('li', null, h('span', { dir: 'auto' }, who(v.name, v.delegation)), ': ', CHOICE_NAMES[v.choice] || v.choice),
-            ),
-          )
-        : null,
-    );
-  }
-
   renderCountdown(poll) {
     window.clearInterval(this.countdown);
     const el = $('#vote-countdown');
+    $('#vote-object').disabled = false;
+    $('#vote-withdraw-objection').disabled = false;
     if (!poll || poll.state !== 'open' || !poll.closes_at) {
       el.hidden = true;
       return;
@@ -174,6 +220,8 @@ export class VoteSheet {
       const left = Math.max(0, Math.round((end - Date.now()) / 1000));
       el.hidden = false;
       el.textContent = left > 0 ? `Objections until the time runs out: ${left} s` : 'Time for objections is over.';
+      $('#vote-object').disabled = left <= 0;
+      $('#vote-withdraw-objection').disabled = left <= 0;
       if (left <= 0) window.clearInterval(this.countdown);
     };
     tick();

@@ -152,7 +152,7 @@ def test_delegate_has_no_chair_powers(live, live_conf, people):
     page = d.open_draft(draft)
     expect(page.locator("#chair-console")).to_have_count(0)
     expect(page.locator("[data-mode]")).to_have_count(0)
-    expect(page.locator("#record-dialog")).to_have_count(0)
+    expect(page.locator("#chair-record")).to_have_count(0)  # the record itself is everyone's
     emit = """([event, data]) => new Promise((resolve) =>
         window.__drafting.socket.emit(event, data, resolve))"""
     reply = page.evaluate(emit, ["mode:set", {"draft_id": draft, "mode": "formal"}])

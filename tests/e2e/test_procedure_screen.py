@@ -53,7 +53,7 @@ def vote(person: Person, choice: str) -> None:
     expect(sheet).to_be_visible()
     sheet.locator(f"button[data-choice={choice}]").click()
     expect(sheet.locator(f"button[data-choice={choice}]")).to_have_attribute("aria-pressed", "true")
-    expect(sheet.locator("#vote-mine")).to_contain_text(f"You voted: {choice.upper()}")
+    expect(sheet.locator("#vote-mine")).to_contain_text(f"Your delegation voted: {choice.upper()}")
 
 
 def test_a_whole_session(live, people, artifacts):
@@ -87,6 +87,8 @@ def test_a_whole_session(live, people, artifacts):
     cp.locator("#rules-form select[name=majority]").select_option("two_thirds")
     cp.locator("#rules-form button[type=submit]").click()
     expect(cp.locator("#conf-majority")).to_have_text("Two-thirds")
+    # the quorum left empty stays the default: a majority of the members (rule 67/108)
+    expect(cp.locator("#conf-quorum")).to_have_text("a majority of the members")
     cp.screenshot(path=str(artifacts / "conference-chair.png"), full_page=True)
 
     cp.locator("#drafts a").first.click()
@@ -148,8 +150,10 @@ def test_a_whole_session(live, people, artifacts):
     vote(jonas, "yes")
     vote(lucia, "abstain")
     vote(lucia, "no")  # changed her mind: the ballot is replaced
-    expect(cp.locator("#vote-cast")).to_contain_text("Ballots cast: 3")
-    expect(cp.locator("#vote-tally")).to_contain_text("Lucía (Chile): No")
+    expect(cp.locator("#vote-cast")).to_have_text(
+        "3 of 3 members have voted: 3 present and voting, 0 abstaining"
+    )
+    expect(cp.locator("#vote-tally")).to_contain_text("Chile: No (cast by Lucía)")
     amina.page.screenshot(path=str(artifacts / "session-vote-open.png"))
     cp.locator("#vote-close").click()
 
@@ -200,7 +204,7 @@ def test_secret_ballot_can_be_changed_with_its_receipt(live, live_conf, people):
     vote(d, "yes")  # the receipt from the first ballot changes it
     page.reload()
     expect(page.locator("body")).to_have_attribute("data-ready", "true")
-    expect(page.locator("#vote-mine")).to_contain_text("You voted: YES")
+    expect(page.locator("#vote-mine")).to_contain_text("Your delegation voted: YES")
     vote(d, "abstain")  # still possible after a reload (the receipt is in sessionStorage)
     expect(page.locator("#vote-error")).to_be_hidden()
     # A fresh browser of the same delegate has no receipt: the server refuses, and says why.

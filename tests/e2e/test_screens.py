@@ -89,7 +89,7 @@ def test_screenshots(session, people, artifacts, phone):
     expect(sheet).to_be_visible()
     expect(sheet.locator("#vote-subject ins").first).to_have_text("and publish ")
     page.locator("#vote-dialog button[data-choice=yes]").click()
-    expect(sheet.locator("#vote-mine")).to_contain_text("You voted: YES")
+    expect(sheet.locator("#vote-mine")).to_contain_text("Your delegation voted: YES")
     if phone:
         # The buttons sit in the lower part of the screen, within thumb reach.
         box = page.locator("#vote-dialog button[data-choice=yes]").bounding_box()
