@@ -507,6 +507,8 @@ class DraftClient:
                     known = {v["member_id"]: v for v in poll.get("tally", {}).get("votes", [])}
                     for v in msg["tally"]["votes"]:
                         known[v["member_id"]] = v
+                    for gone in msg["tally"].get("removed", []):
+                        known.pop(gone, None)
                     poll["tally"] = {**msg["tally"], "votes": list(known.values())}
             self._changed.notify_all()
 

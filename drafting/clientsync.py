@@ -296,7 +296,10 @@ class DocSync:
             return
         if st.typed_at is None:
             st.typed_at = self.clock()
-        st.pending = delta if st.pending is None else textsync.compose(st.pending, delta)
+        # `delta` is on the local text; the pending change is on its origin (a text merge may
+        # have left the local text ahead of it with no operation kept: then it is diffed)
+        before = None if st.local == self._origin(st) else self._pending(st)
+        st.pending = delta if before is None else textsync.compose(before, delta)
         st.local = local
         self._flush(st)
 

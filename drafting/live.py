@@ -168,7 +168,8 @@ class Live:
                     before = self._votes_announced.get(poll_id, {})
                     self._votes_announced[poll_id] = votes
                 changed = [v for pid, v in votes.items() if before.get(pid) != v]
-                payload["tally"] = {**view["tally"], "votes": changed}
+                removed = sorted(set(before) - set(votes))  # an objection withdrawn
+                payload["tally"] = {**view["tally"], "votes": changed, "removed": removed}
             self.emit("poll:tally", payload, draft_room(draft_id))
 
         self.soon(("tally", poll_id), self.TALLY_EVERY, flush)

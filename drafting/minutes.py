@@ -193,4 +193,15 @@ def _votes_html(votes: list[dict[str, Any]]) -> str:
             out.append(f" Vote {v['vote']}: {v['state']}.")
             continue
         out.append(f" Vote {v['vote']}: {escape(v['explanation'])}.")
+        if v.get("roll_call"):
+            calling = ", ".join(v["roll_call"])
+            out.append(
+                f" Roll call from {escape(v['roll_call'][0])}, drawn by lot: {escape(calling)}."
+            )
+        for choice, label in (("yes", "In favour"), ("no", "Against"), ("abstain", "Abstaining")):
+            names = [
+                x["delegation"] or x["name"] for x in v.get("votes") or [] if x["choice"] == choice
+            ]
+            if names:
+                out.append(f" {label}: {escape(', '.join(names))}.")
     return "".join(out)

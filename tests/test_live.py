@@ -307,6 +307,11 @@ edits = st.lists(
 )
 @given(script=edits)
 def test_random_concurrent_edits_converge(live, live_conf, script):
+    """Random edits from three clients, each an explicit operation on the text the client
+    sees (`DraftClient.change`); every client ends with the server's text, and every insertion
+    nobody deliberately cut into is there exactly once, whole. (A plain `edit(new_text)` means
+    "make it exactly this": it reverts a remote edit that came after the read; and a text diff
+    can place an insertion among equal characters differently from where it was typed.)"""
     clients = [DraftClient(live.url, t) for t in live_conf["tokens"][:3]]
     try:
         for c in clients:
@@ -317,25 +322,25 @@ def test_random_concurrent_edits_converge(live, live_conf, script):
         for who, which, op, f1, f2, text, wait in script:
             n = next(_markers)
             c, cid = clients[who], cids[which]
-            cur = c.text(cid)
-            i = int(f1 * len(cur))
-            j = min(len(cur), i + int(f2 * 8))
-            for _, m, _ in inserted:  # markers this edit cuts into are no longer whole
-                k = cur.find(m)
-                if k != -1 and (
-                    k < i < k + len(m) or (op != "insert" and k < j and i < k + len(m))
-                ):
-                    deleted.add(m)
-            if op == "insert":
+            with c.change(cid) as change:  # explicit positions: no diff guesses the place
+                cur = change.text
+                i = int(f1 * len(cur))
+                j = min(len(cur), i + int(f2 * 8))
+                for _, m, _ in inserted:  # markers this edit cuts into are no longer whole
+                    k = cur.find(m)
+                    if k != -1 and (
+                        k < i < k + len(m) or (op != "insert" and k < j and i < k + len(m))
+                    ):
+                        deleted.add(m)
                 marker = f"<{n}{text}>"
-                c.edit(cid, cur[:i] + marker + cur[i:])
-                inserted.append((cid, marker, who))
-            elif op == "delete":
-                c.edit(cid, cur[:i] + cur[j:])
-            else:
-                marker = f"<{n}{text}>"
-                c.edit(cid, cur[:i] + marker + cur[j:])
-                inserted.append((cid, marker, who))
+                if op == "insert":
+                    change.insert(i, marker)
+                    inserted.append((cid, marker, who))
+                elif op == "delete":
+                    change.delete(i, j)
+                else:
+                    change.replace(i, j, marker)
+                    inserted.append((cid, marker, who))
             if wait:
                 c.sync()
         for c in clients:

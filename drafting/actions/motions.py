@@ -72,7 +72,7 @@ def move(
         )
     with ctx.transaction() as tx:
         d = ctx.store.draft(d.id)
-        if d.status != "formal":
+        if d.status not in ("formal", "voting"):
             raise Conflict("Motions on voting are made in formal mode.")
         _subject_open(ctx, d, stype, sid)
         for m in ctx.store.motions(d.id):

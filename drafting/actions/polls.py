@@ -155,7 +155,7 @@ def open_poll(
     closes_at = _closes_at(clean_rule, seconds)
     with ctx.transaction() as tx:
         d = ctx.store.draft(d.id)
-        if d.status != "formal":
+        if d.status not in ("formal", "voting"):
             raise Conflict(
                 "Votes are taken in formal mode: switch the draft to formal first."
                 if d.status == "drafting"

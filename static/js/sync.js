@@ -88,7 +88,10 @@ export class DocSync {
       this.hooks.onText(st.id, 'refused');
       return;
     }
-    st.pending = st.pending === null ? op : compose(st.pending, op);
+    // `op` is on the local text; the pending change is on its origin (a text merge may have
+    // left the local text ahead of it with no operation kept: then it is diffed)
+    const origin = st.inflight ? st.inflight.sentText : st.baseText;
+    st.pending = st.local === origin ? op : compose(this.pendingOp(st), op);
     st.local = text;
     this.flush(st);
     this.hooks.onStatus();
