@@ -119,9 +119,10 @@ class LoadClient {
     }
   }
 
+  /** Type at the end of the clause, as a browser does: the caret places the keystrokes. */
   type(id, text) {
     if (!this.typedAt.has(id)) this.typedAt.set(id, now());
-    this.sync.setLocal(id, text);
+    this.sync.setLocal(id, text, text.length);
   }
 
   text(id) {

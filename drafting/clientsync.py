@@ -123,9 +123,10 @@ def edit_runs(msg: Msg) -> dict[int, list[Msg]]:
     return runs
 
 
-def run_delta(text: str, version: int, edits: list[Msg]) -> tuple[str, int]:
+def run_delta(text: str, version: int, edits: list[Msg]) -> tuple[str, str, int]:
     """A clause's run of broadcast edits after `version`, composed into one operation on
-    `text`, and the version it reaches (it stops at a gap or a delta that does not apply)."""
+    `text`, the text it makes and the version it reaches (it stops at a gap or a delta that
+    does not apply)."""
     composed: str | None = None
     for m in edits:
         if m["version"] <= version:
@@ -138,7 +139,7 @@ def run_delta(text: str, version: int, edits: list[Msg]) -> tuple[str, int]:
             break
         composed = m["delta"] if composed is None else textsync.compose(composed, m["delta"])
         version = m["version"]
-    return (composed if composed is not None else ""), version
+    return (composed if composed is not None else ""), text, version
 
 
 def acknowledged_text(sent_text: str, reply: Any) -> str | None:
@@ -343,11 +344,15 @@ class DocSync:
         }
         self.send(Request("edit", payload, st.id, inf))
 
-    def _take_op(self, st: ClauseState, theirs: str, version: int, how: str) -> None:
-        """Others' edits (an operation on the base): the base moves on, and what was typed
-        locally is transformed over them, by offsets: it stays where the user put it."""
+    def _take_op(
+        self, st: ClauseState, theirs: str, version: int, how: str, text: str | None = None
+    ) -> None:
+        """Others' edits (an operation on the base; `text`, the base after it, when known
+        already): the base moves on, and what was typed locally is transformed over them, by
+        offsets: it stays where the user put it."""
         old = st.base_version
-        text = textsync.apply_delta(st.base_text, theirs)
+        if text is None:
+            text = textsync.apply_delta(st.base_text, theirs)
         if st.local == st.base_text:
             st.local, st.pending = text, None
         else:
@@ -507,9 +512,9 @@ class DocSync:
             if st.inflight is not None or st.resyncing:
                 st.held.extend(m for m in run if m["version"] > st.base_version)
                 continue
-            theirs, version = run_delta(st.base_text, st.base_version, run)
+            theirs, text, version = run_delta(st.base_text, st.base_version, run)
             if version != st.base_version:
-                self._take_op(st, theirs, version, "delta")
+                self._take_op(st, theirs, version, "delta", text)
             if version < run[-1]["version"] and st.inflight is None:
                 self.counts["gaps"] += 1
                 self._resync(st)
@@ -520,8 +525,8 @@ class DocSync:
             self._resync(st)
             return
         try:
-            textsync.apply_delta(st.base_text, msg["delta"])
+            text = textsync.apply_delta(st.base_text, msg["delta"])
         except textsync.DeltaError:
             self._resync(st)
             return
-        self._take_op(st, msg["delta"], msg["version"], how)
+        self._take_op(st, msg["delta"], msg["version"], how, text)

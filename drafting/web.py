@@ -35,6 +35,7 @@ from . import requests
 from .actions import Actions, hash_token
 from .domain import MAX_DOCUMENT_BYTES, Participant
 from .errors import DraftingError, Invalid, Unauthorized
+from .procedure import PRESETS
 from .views import conference_view, draft_summary, member_view, motion_view, participant_view
 
 pages = Blueprint("pages", __name__)
@@ -196,6 +197,7 @@ def conference_page(conference_id: int) -> Any:
         conference=conf,
         drafts=a.drafts(p, conference_id),
         participants=a.participants(p, conference_id),
+        presets=PRESETS,
     )
 
 

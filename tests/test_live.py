@@ -42,6 +42,7 @@ def test_two_delegates_edit_one_clause(live, live_conf):
     b.edit(cid, "Firmly decides to act;")
     a.sync()
     b.sync()
+    a.sync()  # b's edit may have been committed after a's first sync looked
     assert a.text(cid) == b.text(cid) == db_text(live, cid)
     assert "now" in a.text(cid) and "Firmly" in a.text(cid)
     # presence: both are in the draft, and focus shows where

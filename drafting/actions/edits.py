@@ -217,21 +217,23 @@ def apply_edit(
             raise Invalid(f"Version {base} of clause {cid} does not exist (it is at {c.version}).")
         exact: str | None = None
         since: str | None = None
+        mine: str | None
         if base == c.version:
             new_text = mine = textsync.apply_delta(c.text, clean_delta)
             exact, since = clean_delta, f"={textsync.units(mine)}" if mine else ""
         else:
             if c.version - base > domain.MAX_REBASE_VERSIONS:
                 raise Behind(cid, c.version, c.text)
-            base_text = ctx.store.clause_text_at(cid, base)
-            if base_text is None:
-                raise Behind(cid, c.version, c.text)
-            mine = textsync.apply_delta(base_text, clean_delta)
             rebased = _rebase(ctx.store.deltas_since(cid, base), clean_delta)
             if rebased is not None:
                 exact, since = rebased
                 new_text = textsync.apply_delta(c.text, exact)
+                mine = None  # not needed: `since` brings the author's text up to date
             else:
+                base_text = ctx.store.clause_text_at(cid, base)
+                if base_text is None:
+                    raise Behind(cid, c.version, c.text)
+                mine = textsync.apply_delta(base_text, clean_delta)
                 new_text = textsync.merge3(base_text, c.text, mine).text
         domain.check_clause_text(new_text)
         if new_text == c.text:

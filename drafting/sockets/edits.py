@@ -15,14 +15,14 @@ def edit(conn: Connection, data: dict[str, Any]) -> dict[str, Any]:
         conn.participant, req.clause_id, req.base_version, req.delta, req.edit_id
     )
     c = result.clause
-    if result.mine is None:  # a resend whose base is gone: the whole text
-        return {"clause_id": c.id, "version": c.version, "text": c.text}
     # the stored text as a change of the sender's own: "=N" when applied as sent, so a
     # keystroke in a long clause is not answered with the whole clause; the others' edits
     # transformed over this one when they got in first (diffed only for an old database)
     since = result.since_mine
-    if since is None:
+    if since is None and result.mine is not None:
         since = textsync.make_delta(result.mine, c.text)
+    if since is None:  # a resend whose base is gone: the whole text
+        return {"clause_id": c.id, "version": c.version, "text": c.text}
     return {"clause_id": c.id, "version": c.version, "delta": since}
 
 

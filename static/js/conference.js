@@ -89,6 +89,8 @@ async function newLink(p) {
 }
 
 function renderRules(conf) {
+  const preset = $(`#rules-form select[name=rules] option[value="${conf.rules}"]`);
+  if (preset) $('#conf-preset').textContent = preset.textContent;
   $('#conf-majority').textContent = MAJORITIES[conf.majority] || conf.majority;
   $('#conf-quorum').textContent =
     conf.quorum === null || conf.quorum === undefined ? 'a majority of the members' : conf.quorum ? String(conf.quorum) : 'none';
@@ -167,6 +169,12 @@ if (chair) {
   $('#invite-copy').addEventListener('click', () => copy($('#invite-link').value, $('#invite-link')));
 
   const rulesForm = $('#rules-form');
+  // choosing a set of rules proposes its majority and quorum; the chair may still change them
+  rulesForm.elements.rules.addEventListener('change', () => {
+    const chosen = rulesForm.elements.rules.selectedOptions[0];
+    rulesForm.elements.majority.value = chosen.dataset.majority;
+    rulesForm.elements.quorum.value = chosen.dataset.quorum;
+  });
   rulesForm.addEventListener('submit', async (e) => {
     e.preventDefault();
     // empty: the default, a majority of the members (rule 67/108); a number of members; 0: none
@@ -174,6 +182,7 @@ if (chair) {
     const quorum = given === '' ? 'majority' : Number(given);
     try {
       const conf = await api('PATCH', `/api/conferences/${conferenceId}`, {
+        rules: rulesForm.elements.rules.value,
         majority: rulesForm.elements.majority.value,
         quorum,
       });

@@ -105,9 +105,11 @@ export class DocSync {
     return st.pending;
   }
 
-  /** Others' edits (an operation on the base): typing is transformed over them, by offsets. */
-  takeOp(st, theirs, version, cause) {
-    const next = this.ts.applyDelta(st.baseText, theirs);
+  /**
+   * Others' edits (an operation on the base; `next`, the base after it, when known already):
+   * typing is transformed over them, by offsets.
+   */
+  takeOp(st, theirs, version, cause, next = this.ts.applyDelta(st.baseText, theirs)) {
     if (st.local === st.baseText) {
       st.local = next;
       st.pending = null;
@@ -329,7 +331,7 @@ export class DocSync {
         version = m.version;
       }
       if (version !== st.baseVersion) {
-        this.takeOp(st, theirs, version, 'remote');
+        this.takeOp(st, theirs, version, 'remote', text);
         changed.push(id);
       }
       if (version < edits[edits.length - 1].version && !st.resyncing) this.resync(st);
