@@ -477,7 +477,13 @@ def transform(first: str, second: str) -> tuple[str, str]:
     ``second`` and ``second'`` after ``first``, and both orders give the same text. Where both
     insert at one point, ``first``'s text comes first: pass the edit committed first as
     ``first``."""
-    a, b = parse_ops(first), parse_ops(second)
+    a2, b2 = _transform(parse_ops(first), parse_ops(second))
+    return format_ops(a2), format_ops(b2)
+
+
+def _transform(
+    a: list[_Component], b: list[_Component]
+) -> tuple[list[_Component], list[_Component]]:
     a2: list[_Component] = []
     b2: list[_Component] = []
     i = j = 0
@@ -515,7 +521,7 @@ def transform(first: str, second: str) -> tuple[str, str]:
         if y is None:
             j += 1
             y = b[j] if j < len(b) else None
-    return format_ops(a2), format_ops(b2)
+    return a2, b2
 
 
 def _rest(c: int, n: int) -> int | None:
@@ -527,7 +533,24 @@ def _rest(c: int, n: int) -> int | None:
 
 def compose(first: str, then: str) -> str:
     """One delta doing ``first`` and then ``then`` (made against ``first``'s result)."""
-    a, b = parse_ops(first), parse_ops(then)
+    return format_ops(_compose(parse_ops(first), parse_ops(then)))
+
+
+def compose_all(deltas: list[str]) -> str:
+    """One delta doing each of `deltas` in turn, composed pairwise in a balanced tree: a
+    late edit's hundred predecessors cost n log n steps, not n squared."""
+    ops = [parse_ops(d) for d in deltas]
+    if not ops:
+        raise DeltaError("There is nothing to compose.")
+    while len(ops) > 1:
+        ops = [
+            _compose(ops[k], ops[k + 1]) if k + 1 < len(ops) else ops[k]
+            for k in range(0, len(ops), 2)
+        ]
+    return format_ops(ops[0])
+
+
+def _compose(a: list[_Component], b: list[_Component]) -> list[_Component]:
     out: list[_Component] = []
     i = j = 0
     x: _Component | None = a[0] if a else None
@@ -561,7 +584,7 @@ def compose(first: str, then: str) -> str:
         if y is None:
             j += 1
             y = b[j] if j < len(b) else None
-    return format_ops(out)
+    return out
 
 
 def _u16_slice(text: str, start: int, end: int) -> str:

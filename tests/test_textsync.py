@@ -689,6 +689,8 @@ def test_transform_converges_and_compose_agrees(triple: tuple[str, str, str]) ->
     assert apply_delta(mine, t2) == merged
     assert apply_delta(base, textsync.compose(t, m2)) == merged
     assert apply_delta(base, textsync.compose(m, t2)) == merged
+    assert textsync.compose_all([t, m2]) == textsync.compose(t, m2)
+    assert apply_delta(base, textsync.compose_all([m, t2, make_delta(merged, base)])) == base
 
 
 @st.composite

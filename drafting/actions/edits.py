@@ -245,17 +245,14 @@ def apply_edit(
 
 
 def _rebase(committed: list[str | None], mine: str) -> tuple[str, str] | None:
-    """Transform an edit over the operations committed since its base, in order: the edit as
-    it applies to the current text, and the others' edits as they apply after it (what the
-    author's screen needs to catch up). None if a version's operation is not known."""
-    since: str | None = None
-    for theirs in committed:
-        if theirs is None:
-            return None
-        theirs_after_mine, mine = textsync.transform(theirs, mine)
-        since = theirs_after_mine if since is None else textsync.compose(since, theirs_after_mine)
-    if since is None:
+    """Transform an edit over the operations committed since its base: the edit as it applies
+    to the current text, and the others' edits as they apply after it (what the author's
+    screen needs to catch up). The others' are composed first, so an edit that is many
+    versions late costs one transform. None if a version's operation is not known."""
+    if not committed or any(d is None for d in committed):
         return None
+    theirs = textsync.compose_all([d for d in committed if d is not None])
+    since, mine = textsync.transform(theirs, mine)
     return mine, since
 
 
