@@ -57,7 +57,8 @@ def _sentence(e: Event, by: str, n: Names) -> str | None:
     d = e.data
     if e.type == "draft.created":
         source = f" from {d['source']}" if d.get("source") else ""
-        return f"The draft “{d['title']}” was tabled{source} ({d['clauses']} paragraphs)."
+        count = f"{d['clauses']} paragraph{'' if d['clauses'] == 1 else 's'}"
+        return f"The draft “{d['title']}” was tabled{source} ({count})."
     if e.type == "draft.mode":
         why = f" ({d['reason']})" if d.get("reason") else f", by {by}"
         return f"The draft went from {d['before']} to {d['after']}{why}."

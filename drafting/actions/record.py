@@ -102,13 +102,19 @@ def _names(ctx: Context, d: Draft, refs: dict[int, str]) -> minutes.Names:
     amendments = {a.id: a for a in ctx.store.amendments(d.id)}
     polls = {p.id: n for n, p in enumerate(ctx.store.polls(d.id), start=1)}
     members = {m.id: m.name for m in ctx.store.members(d.conference_id)}
-    clause_kind = {c.id: c.kind for c in ctx.store.clauses(d.id, include_deleted=True)}
+    gone = {c.id: c for c in ctx.store.clauses(d.id, include_deleted=True)}
 
     def clause(cid: int | None) -> str:
         if cid is None:
             return "the draft"
-        kind = domain.KIND_NAMES.get(clause_kind.get(cid, ""), "paragraph")
-        return refs.get(cid, f"a {kind} no longer in the text")
+        if cid in refs:
+            return refs[cid]
+        c = gone.get(cid)
+        if c is None:
+            return "a clause"
+        kind = domain.KIND_NAMES.get(c.kind, "paragraph")
+        words = c.text if len(c.text) <= 60 else c.text[:57].rstrip() + "…"
+        return f"the {kind} “{words}” ({c.status})"
 
     def subject(stype: str, sid: int) -> str:
         if stype == "amendment":
