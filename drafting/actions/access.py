@@ -15,6 +15,7 @@ from ..domain import (
     Amendment,
     Clause,
     Draft,
+    Motion,
     Participant,
     Poll,
     whole_number,
@@ -103,3 +104,10 @@ def poll_for(ctx: Context, actor: Actor, poll_id: object) -> tuple[Poll, Draft]:
     d = ctx.store.draft(poll.draft_id)
     member(actor, d.conference_id)
     return poll, d
+
+
+def motion_for(ctx: Context, actor: Actor, motion_id: object) -> tuple[Motion, Draft]:
+    m = ctx.store.motion(whole_number(motion_id, "motion id"))
+    d = ctx.store.draft(m.draft_id)
+    member(actor, d.conference_id)
+    return m, d

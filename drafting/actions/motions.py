@@ -15,7 +15,7 @@ from .. import domain, procedure, views
 from ..domain import Draft, Motion
 from ..errors import Conflict, Forbidden, Invalid, NotFound
 from ..events import MotionChanged, OrderRuled
-from .access import Actor, actor_id, chair, draft_for
+from .access import Actor, actor_id, chair, draft_for, motion_for
 from .context import Context, Transaction
 
 RULINGS = ("grant", "refuse", "vote")
@@ -97,7 +97,7 @@ def move(
 
 
 def withdraw_motion(ctx: Context, actor: Actor, motion_id: object) -> Motion:
-    m, d = _motion_for(ctx, actor, motion_id)
+    m, d = motion_for(ctx, actor, motion_id)
     if actor is not None and actor.id != m.mover_id:
         raise Forbidden("Only the delegate who moved it can withdraw a motion.")
     with ctx.transaction() as tx:
@@ -110,7 +110,7 @@ def withdraw_motion(ctx: Context, actor: Actor, motion_id: object) -> Motion:
 def rule_on_motion(ctx: Context, actor: Actor, motion_id: object, ruling: object) -> Motion:
     """The chair grants or refuses a motion, or puts it to the vote (a procedural vote,
     simple majority of those present and voting)."""
-    m, d = _motion_for(ctx, actor, motion_id)
+    m, d = motion_for(ctx, actor, motion_id)
     chair(actor, d.conference_id, "rule on motions")
     clean = domain.check_choice_of(str(ruling), RULINGS, "ruling")
     preset = procedure.check_preset(ctx.store.conference(d.conference_id).rules)
@@ -158,14 +158,6 @@ def granted(ctx: Context, d: Draft, kind: str, stype: str, sid: int) -> Motion |
 def motions(ctx: Context, actor: Actor, draft_id: object) -> list[dict[str, Any]]:
     d = draft_for(ctx, actor, draft_id)
     return [views.motion_view(ctx.store, m) for m in ctx.store.motions(d.id)]
-
-
-def _motion_for(ctx: Context, actor: Actor, motion_id: object) -> tuple[Motion, Draft]:
-    m = ctx.store.motion(domain.whole_number(motion_id, "motion id"))
-    d = ctx.store.draft(m.draft_id)
-    if actor is not None and actor.conference_id != d.conference_id:
-        raise NotFound("Not found in your conference.")
-    return m, d
 
 
 def _set(

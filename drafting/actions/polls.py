@@ -75,6 +75,12 @@ def _closes_at(rule: str, seconds: object) -> str | None:
     return at.isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
+def _refuse_while(numbers: list[int], why: str) -> None:
+    """Refuse the vote while these amendments come first, naming them."""
+    if numbers:
+        raise Conflict(why + ", ".join(f"#{n}" for n in numbers) + ".")
+
+
 def _check_subject(ctx: Context, d: Draft, stype: str, sid: int) -> None:
     """Refuse a subject that is not (or no longer, or not yet) to be voted on."""
     if stype == "amendment":
@@ -93,12 +99,7 @@ def _check_subject(ctx: Context, d: Draft, stype: str, sid: int) -> None:
             for s in ctx.store.amendments_of_clause(a.clause_id)
             if s.target_amendment_id == a.id and s.status == "pending"
         ]
-        if subs:
-            raise Conflict(
-                "Amendments to this amendment are voted first: "
-                + ", ".join(f"#{n}" for n in subs)
-                + "."
-            )
+        _refuse_while(subs, "Amendments to this amendment are voted first: ")
     elif stype == "clause":
         c = ctx.store.clause(sid)
         if c.draft_id != d.id or c.status in domain.GONE:
@@ -110,12 +111,7 @@ def _check_subject(ctx: Context, d: Draft, stype: str, sid: int) -> None:
             for a in ctx.store.amendments_of_clause(c.id)
             if a.status in ("pending", "voting")
         ]
-        if pending:
-            raise Conflict(
-                "Amendments to a clause are voted before the clause: first "
-                + ", ".join(f"#{n}" for n in pending)
-                + "."
-            )
+        _refuse_while(pending, "Amendments to a clause are voted before the clause: first ")
     elif stype == "motion":
         m = ctx.store.motion(sid)
         if m.draft_id != d.id:
@@ -126,11 +122,11 @@ def _check_subject(ctx: Context, d: Draft, stype: str, sid: int) -> None:
         if sid != d.id:
             raise Invalid("A vote on the whole names this draft.")
         pending = [a.number for a in ctx.store.amendments(d.id) if a.status == "pending"]
-        if pending:
-            raise Conflict(
-                "Amendments are still pending: vote on them (or have them withdrawn) "
-                "before the vote on the whole: " + ", ".join(f"#{n}" for n in pending) + "."
-            )
+        _refuse_while(
+            pending,
+            "Amendments are still pending: vote on them (or have them withdrawn) "
+            "before the vote on the whole: ",
+        )
 
 
 def open_poll(
