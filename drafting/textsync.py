@@ -15,9 +15,11 @@ place:
 
 from __future__ import annotations
 
+import functools
 import re
 import time
 import urllib.parse
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -170,6 +172,8 @@ def make_delta(old: str, new: str) -> str:
 
 
 def _decode_insert(param: str) -> str:
+    if "%" not in param and param.isascii():
+        return param
     if _BAD_ESCAPE.search(param):
         raise DeltaError(f"The delta has a malformed %-escape in an insertion: {param[:40]!r}.")
     try:
@@ -409,6 +413,8 @@ _QUOTE_SAFE = "!~*'();/?:@&=+$,# "  # exactly what diff_toDelta leaves unescaped
 
 def units(text: str) -> int:
     """The length of a text in UTF-16 units, as deltas and JavaScript count."""
+    if text.isascii():  # constant time in CPython
+        return len(text)
     return len(text.encode("utf-16-le")) // 2
 
 
@@ -539,7 +545,11 @@ def compose(first: str, then: str) -> str:
 def compose_all(deltas: list[str]) -> str:
     """One delta doing each of `deltas` in turn, composed pairwise in a balanced tree: a
     late edit's hundred predecessors cost n log n steps, not n squared."""
-    ops = [parse_ops(d) for d in deltas]
+    return format_ops(_compose_all(deltas))
+
+
+def _compose_all(deltas: list[str]) -> list[_Component]:
+    ops = [_committed_ops(d) for d in deltas]
     if not ops:
         raise DeltaError("There is nothing to compose.")
     while len(ops) > 1:
@@ -547,10 +557,34 @@ def compose_all(deltas: list[str]) -> str:
             _compose(ops[k], ops[k + 1]) if k + 1 < len(ops) else ops[k]
             for k in range(0, len(ops), 2)
         ]
-    return format_ops(ops[0])
+    return list(ops[0])
 
 
-def _compose(a: list[_Component], b: list[_Component]) -> list[_Component]:
+def rebase(committed: list[str], mine: str) -> tuple[str, str]:
+    """An edit made against an older version, over the deltas committed since (oldest first):
+    ``(mine', theirs')``, where ``mine'`` applies to the current text and ``theirs'`` (the
+    others' edits composed) to the author's text. Where both inserted at one point, the
+    committed text comes first. The same as `compose_all` then `transform`, without writing
+    out and reading back the composed delta; the committed deltas are read once each."""
+    theirs, mine_after = _transform(_compose_all(committed), parse_ops(mine))
+    return format_ops(mine_after), format_ops(theirs)
+
+
+_CACHED_DELTA = 4096  # longer deltas (a paste) are parsed each time, not kept
+
+
+@functools.lru_cache(maxsize=4096)
+def _parsed(delta: str) -> tuple[_Component, ...]:
+    return tuple(parse_ops(delta))
+
+
+def _committed_ops(delta: str) -> Sequence[_Component]:
+    """A delta already committed is parsed once: under load every late edit rebases over the
+    same recent ones. (Read-only: the composition never changes its inputs.)"""
+    return _parsed(delta) if len(delta) <= _CACHED_DELTA else parse_ops(delta)
+
+
+def _compose(a: Sequence[_Component], b: Sequence[_Component]) -> list[_Component]:
     out: list[_Component] = []
     i = j = 0
     x: _Component | None = a[0] if a else None
@@ -568,13 +602,19 @@ def _compose(a: list[_Component], b: list[_Component]) -> list[_Component]:
             continue
         if x is None or y is None:
             raise DeltaError("The second change was not made against the first's result.")
-        n = min(_span(x), abs(y))
         if isinstance(x, str):
-            if y > 0:
-                _push(out, _u16_slice(x, 0, n))
-            # an insertion deleted again leaves nothing
-            x = _u16_slice(x, n, _units(x)) or None
+            size = _units(x)
+            n = min(size, abs(y))
+            if n == size:  # the whole insertion kept, or deleted again (then nothing is left)
+                if y > 0:
+                    _push(out, x)
+                x = None
+            else:
+                if y > 0:
+                    _push(out, _u16_slice(x, 0, n))
+                x = _u16_slice(x, n, size)
         else:
+            n = min(x, abs(y))
             _push(out, n if y > 0 else -n)
             x = _rest(x, n)
         y = _rest(y, n)
@@ -588,5 +628,7 @@ def _compose(a: list[_Component], b: list[_Component]) -> list[_Component]:
 
 
 def _u16_slice(text: str, start: int, end: int) -> str:
+    if text.isascii():
+        return text[start:end]
     units = text.encode("utf-16-le")
     return units[2 * start : 2 * end].decode("utf-16-le")

@@ -6,6 +6,7 @@ Deltas, the three-way merge and track changes, in Python; then the same cases th
 
 from __future__ import annotations
 
+import itertools
 import json
 import random
 import re
@@ -691,6 +692,21 @@ def test_transform_converges_and_compose_agrees(triple: tuple[str, str, str]) ->
     assert apply_delta(base, textsync.compose(m, t2)) == merged
     assert textsync.compose_all([t, m2]) == textsync.compose(t, m2)
     assert apply_delta(base, textsync.compose_all([m, t2, make_delta(merged, base)])) == base
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(any_texts, min_size=2, max_size=6), any_texts)
+def test_rebase_is_compose_then_transform(texts: list[str], mine_text: str) -> None:
+    """The server's one-pass rebase gives what composing the committed edits and transforming
+    gives, and its parse cache hands out nothing a caller could change."""
+    assume(all(is_valid(t) for t in [*texts, mine_text]))
+    committed = [make_delta(a, b) for a, b in itertools.pairwise(texts)]
+    mine = make_delta(texts[0], mine_text)
+    since, mine_after = textsync.transform(textsync.compose_all(committed), mine)
+    assert textsync.rebase(committed, mine) == (mine_after, since)
+    assert textsync.rebase(committed, mine) == (mine_after, since)  # from the cache, the same
+    merged = apply_delta(texts[-1], mine_after)
+    assert apply_delta(mine_text, since) == merged
 
 
 @st.composite

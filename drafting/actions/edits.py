@@ -248,12 +248,11 @@ def _rebase(committed: list[str | None], mine: str) -> tuple[str, str] | None:
     """Transform an edit over the operations committed since its base: the edit as it applies
     to the current text, and the others' edits as they apply after it (what the author's
     screen needs to catch up). The others' are composed first, so an edit that is many
-    versions late costs one transform. None if a version's operation is not known."""
+    versions late costs one transform; each committed delta is parsed once, not once per late
+    edit. None if a version's operation is not known."""
     if not committed or any(d is None for d in committed):
         return None
-    theirs = textsync.compose_all([d for d in committed if d is not None])
-    since, mine = textsync.transform(theirs, mine)
-    return mine, since
+    return textsync.rebase([d for d in committed if d is not None], mine)
 
 
 def _resent_text(ctx: Context, clause_id: int, base: int, delta: str) -> str | None:
