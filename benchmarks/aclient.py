@@ -28,6 +28,7 @@ from typing import Any
 
 import socketio
 
+from drafting import textsync
 from drafting.clientsync import ClauseState, DocSync, Inflight, Refused, Request, checked
 
 __all__ = ["AsyncDraftClient", "ClauseState", "Inflight", "Refused"]
@@ -130,6 +131,19 @@ class AsyncDraftClient:
     def edit(self, clause_id: int, new_text: str) -> None:
         """Change a clause locally (a keystroke); it is sent at once unless an edit is in flight."""
         self.doc.set_local(clause_id, new_text)
+
+    def insert(self, clause_id: int, at: int, text: str) -> None:
+        """Type `text` at a caret (a UTF-16 offset, as browsers count): an operation, as the
+        browser makes from the input event, not a diff of texts."""
+        n = textsync.units(self.text(clause_id))
+        self.doc.change(clause_id, textsync.format_ops([c for c in (at, text, n - at) if c]))
+
+    def delete(self, clause_id: int, start: int, end: int) -> None:
+        """Delete the UTF-16 units start..end (a backspace is end - 1..end)."""
+        n = textsync.units(self.text(clause_id))
+        self.doc.change(
+            clause_id, textsync.format_ops([c for c in (start, start - end, n - end) if c])
+        )
 
     @property
     def idle(self) -> bool:

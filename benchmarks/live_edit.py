@@ -81,6 +81,16 @@ broadcast the next version before it acknowledges ours. docs/protocol.md says to
 version behind until the next broadcast shows the gap. ``aclient.py`` keeps such messages and
 applies them after the acknowledgement.
 
+Intent: convergence alone does not say that what was typed is where it was typed. Writers
+type markers (``⟦name.n⟧``) whole at their caret: in the default model one word in four of a
+typist's words; in the etherpad model every author's third, thirteenth, ... edit appends a
+marker instead of its 4 characters. The writer notes the nearest markers left and right of its
+caret in its own copy. Once converged, each marker must be in the database's text exactly
+once, whole, after the left one and before the right one: ``misplaced``, ``markers_lost`` and
+``markers_doubled`` count those that are not (nobody deletes a marker: a typist's backspace
+never cuts one, and its caret steps out of one it drifted into). The typists type by
+operations at their caret (``AsyncDraftClient.insert``/``delete``), as the browser does.
+
 Shared machines: ``--wait-quiet S`` first waits for the machine to be idle, and
 ``other_cpu_cores`` reports what other processes took during the window, so a noisy run can be
 recognised. ``--pin 1:0`` puts the server on CPU 1 and the generator on CPU 0 (diagnostic),
@@ -97,6 +107,7 @@ import json
 import math
 import os
 import random
+import re
 import signal
 import socket
 import sqlite3
@@ -139,6 +150,75 @@ BOILERPLATE = [
     "Calls upon all relevant stakeholders to support national efforts in a coordinated and "
     "coherent manner;",
 ]
+
+
+# Intent: some keystrokes are markers, typed whole at the writer's caret, that name their
+# writer; the writer notes the nearest markers left and right of its caret. At the end each
+# must be in the text once, whole, between those neighbours (nobody deletes a marker, and a
+# text of code points 1-299 or of WORDS cannot contain ⟦ or ⟧).
+MARKER = re.compile("⟦[^⟦⟧]*⟧")
+MARK_EVERY = 10  # etherpad model: every tenth edit of an author is a marker; default: a word in 4
+
+
+@dataclass
+class Placed:
+    clause_id: int
+    marker: str
+    left: str | None  # the nearest marker before the caret in the writer's copy (None: start)
+    right: str | None  # ... after it (None: the end)
+
+
+def place(clause_id: int, text: str, at: int, marker: str) -> Placed:
+    """Where a marker typed at `at` goes, by the markers around it."""
+    left = right = None
+    for m in MARKER.finditer(text):
+        if m.end() <= at:
+            left = m.group()
+        elif m.start() >= at:
+            right = m.group()
+            break
+    return Placed(clause_id, marker, left, right)
+
+
+def inside_marker(text: str, at: int) -> bool:
+    """Whether the character before `at` belongs to a marker (a typist never cuts one)."""
+    return any(m.start() < at <= m.end() for m in MARKER.finditer(text))
+
+
+def out_of_marker(text: str, at: int) -> int:
+    """A caret inside a marker moves to its end. (The typist's caret is an offset that others'
+    edits do not move, as a browser's would: it can drift into a marker.)"""
+    for m in MARKER.finditer(text):
+        if m.start() < at < m.end():
+            return m.end()
+    return at
+
+
+def check_places(final: dict[int, str], placed: list[Placed]) -> dict[str, Any]:
+    """Each marker once, whole, after its left neighbour and before its right one."""
+    lost = doubled = misplaced = 0
+    examples: list[str] = []
+    for p in placed:
+        text = final.get(p.clause_id, "")
+        n = text.count(p.marker)
+        if n != 1:
+            lost += n == 0
+            doubled += n > 1
+            examples.append(f"{p.marker} is in clause {p.clause_id} {n} times")
+            continue
+        at = text.index(p.marker)
+        ok_left = p.left is None or (p.left in text and text.index(p.left) < at)
+        ok_right = p.right is None or (p.right in text and text.index(p.right) > at)
+        if not (ok_left and ok_right):
+            misplaced += 1
+            examples.append(f"{p.marker} is not between {p.left} and {p.right}")
+    return {
+        "markers": len(placed),
+        "markers_lost": lost,
+        "markers_doubled": doubled,
+        "misplaced": misplaced,
+        "intent_problems": examples[:5],
+    }
 
 
 # --- the server ---------------------------------------------------------------------------
@@ -361,6 +441,7 @@ class Recorder:
     probe_sent: int = 0  # markers typed (all: they number the markers)
     probe_timed: int = 0  # markers typed within the measured window
     loop_lag: list[float] = field(default_factory=list)
+    placed: list[Placed] = field(default_factory=list)  # markers typed, and where
 
     def on_ack(self, client: AsyncDraftClient, clause_id: int, inf: Inflight, version: int) -> None:
         assert client.participant_id is not None
@@ -449,9 +530,18 @@ async def sample_rss(server: ServerProcess, peak: list[float], stop: asyncio.Eve
 
 
 async def typist(
-    client: AsyncDraftClient, clause_id: int, rate: float, end: float, rng: random.Random
+    client: AsyncDraftClient,
+    clause_id: int,
+    rate: float,
+    end: float,
+    rng: random.Random,
+    rec: Recorder,
+    name: str,
 ) -> int:
-    """Human typing: bursts of keystrokes, pauses that bring the mean to ``rate``."""
+    """Human typing: bursts of keystrokes, pauses that bring the mean to ``rate``. Each
+    keystroke is an operation at the typist's caret (as the browser makes one), not a diff of
+    texts; one word in four is a marker, typed whole (as a paste), whose place is checked at
+    the end."""
     keystrokes = 0
     text = client.text(clause_id)
     cursor = rng.randint(0, len(text))
@@ -462,17 +552,22 @@ async def typist(
         typing = 0.0
         for _ in range(burst):
             text = client.text(clause_id)
-            cursor = min(cursor, len(text))
-            if (rng.random() < 0.1 or len(text) > 4_000) and cursor > 0:
-                text = text[: cursor - 1] + text[cursor:]
+            cursor = out_of_marker(text, min(cursor, len(text)))
+            deleting = (rng.random() < 0.1 or len(text) > 4_000) and cursor > 0
+            if deleting and not inside_marker(text, cursor):
+                client.delete(clause_id, cursor - 1, cursor)
                 cursor -= 1
+            elif not word and rng.random() < 1 / 4:
+                marker = f"⟦{name}.{len(rec.placed)}⟧ "
+                rec.placed.append(place(clause_id, text, cursor, marker.strip()))
+                client.insert(clause_id, cursor, marker)
+                cursor += len(marker)
             else:
                 if not word:
                     word = rng.choice(WORDS) + " "
                 ch, word = word[0], word[1:]
-                text = text[:cursor] + ch + text[cursor:]
+                client.insert(clause_id, cursor, ch)
                 cursor += 1
-            client.edit(clause_id, text)
             keystrokes += 1
             gap = rng.uniform(0.04, 0.12)
             typing += gap
@@ -512,14 +607,28 @@ class Rollover:
         return self.clauses[i]
 
 
-async def ep_author(client: AsyncDraftClient, hot: Rollover, end: float, rng: random.Random) -> int:
-    """etherpad-load-test's author: 4 random characters appended every 400 ms."""
+async def ep_author(
+    client: AsyncDraftClient,
+    hot: Rollover,
+    end: float,
+    rng: random.Random,
+    rec: Recorder,
+    name: str,
+) -> int:
+    """etherpad-load-test's author: 4 random characters appended every 400 ms; every tenth
+    edit a marker instead, whose place (after the markers this author saw) is checked."""
     edits = 0
     await asyncio.sleep(rng.uniform(0, 0.4))
     next_at = time.perf_counter()
     while time.perf_counter() < end and edits < 100_000:
         cid = hot.clause()
-        client.edit(cid, client.text(cid) + etherpad_chars(rng))
+        text = client.text(cid)
+        if edits % MARK_EVERY == 2:
+            marker = f"⟦{name}.{edits}⟧"
+            rec.placed.append(place(cid, text, len(text), marker))
+            client.insert(cid, len(text), marker)
+        else:
+            client.insert(cid, len(text), etherpad_chars(rng))
         client.retry_unsent()
         edits += 1
         next_at += 0.4
@@ -686,13 +795,22 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         hot = Rollover(clause_ids[:n_hot], start, Rollover.period_for(args.authors))
         if etherpad:
             writers = clients[: args.authors]
-            tasks = [ep_author(c, hot, end, random.Random(rng.random())) for c in writers] + [
-                probe_writer(clients[n_clients - 2], hot, rec, end)
-            ]
+            tasks = [
+                ep_author(c, hot, end, random.Random(rng.random()), rec, f"a{i}")
+                for i, c in enumerate(writers)
+            ] + [probe_writer(clients[n_clients - 2], hot, rec, end)]
         else:
             writers = clients[: args.typists]
             tasks = [
-                typist(c, clause_ids[i // args.per_clause], args.rate, end, random.Random(i))
+                typist(
+                    c,
+                    clause_ids[i // args.per_clause],
+                    args.rate,
+                    end,
+                    random.Random(i),
+                    rec,
+                    f"t{i}",
+                )
                 for i, c in enumerate(writers)
             ]
         load = asyncio.gather(*tasks)
@@ -712,6 +830,9 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
             await asyncio.to_thread(stop_spy, spy)
 
         converged, settle_s, problems = await settle(clients, db_path, draft_id, args.settle)
+        intent = check_places(
+            {c: t for c, (_v, t) in read_db(db_path, draft_id).items()}, rec.placed
+        )
         stored = stored_at(db_path, list(rec.sends))
     finally:
         stop.set()
@@ -752,6 +873,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         "held_after_ack": counts.get("held", 0),
         "rate_limited": counts.get("rate_limited", 0),
         "errors": len(errors),
+        **intent,
     }
     if etherpad:
         result.update(
@@ -920,6 +1042,8 @@ async def run_node(
     probe = [ms for _t, ms in out["probe"]]
 
     db = read_db(db_path, draft_id)
+    placed = [Placed(cid, marker, left, right) for cid, marker, left, right in out["placed"]]
+    intent = check_places({cid: text for cid, (_v, text) in db.items()}, placed)
     problems = []
     for final in out["finals"]:
         if final["dropped"]:
@@ -957,6 +1081,7 @@ async def run_node(
         "lurkers": args.lurkers,
         "hot_clauses": out["hot_clauses"],
         **probe_figures(probe, out["probe_sent"]),
+        **intent,
         "problems": problems[:5] + out["errors"][:5],
     }
 
@@ -1000,7 +1125,11 @@ def report(r: dict[str, Any]) -> None:
         f"held after ack {r['held_after_ack']}, rate-limited {r['rate_limited']}, "
         f"errors {r['errors']}"
     )
-    for p in r["problems"]:
+    print(
+        f"intent: {r['markers']} markers typed at known places; misplaced {r['misplaced']}, "
+        f"lost {r['markers_lost']}, doubled {r['markers_doubled']}"
+    )
+    for p in r["problems"] + r["intent_problems"]:
         print(f"  problem: {p}")
     target = 50.0 if r["clients"] <= 50 else 150.0
     if r["p99_ms"] is not None and r["model"] == "default":

@@ -47,6 +47,7 @@ const rec = {
   acks: [], // [sentAt, ms]
   probe: [], // [typedAt, ms]
   loopLag: [],
+  placed: [], // [clause, marker, left marker or null, right marker or null]
   counts: { sent: 0, acked: 0, edited: 0, resyncs: 0, rate_limited: 0, behind: 0 },
   errors: [],
 };
@@ -183,13 +184,30 @@ function etherpadChars(random) {
   return s;
 }
 
-async function author(client, start, end, random) {
+// Intent (as live_edit.py's `place`): every tenth edit of an author is a marker naming it,
+// typed after the markers it can see; at the end it must be in the text once, after them.
+const MARKER = /⟦[^⟦⟧]*⟧/g;
+const MARK_EVERY = 10;
+
+function lastMarker(text) {
+  const all = text.match(MARKER);
+  return all ? all[all.length - 1] : null;
+}
+
+async function author(client, start, end, random, name) {
   let edits = 0;
   await sleep(random() * 400);
   let nextAt = now();
   while (now() < end) {
     const id = hotClause(start);
-    client.type(id, client.text(id) + etherpadChars(random));
+    const text = client.text(id);
+    if (edits % MARK_EVERY === 2) {
+      const marker = `⟦${name}.${edits}⟧`;
+      rec.placed.push([id, marker, lastMarker(text), null]);
+      client.type(id, text + marker);
+    } else {
+      client.type(id, text + etherpadChars(random));
+    }
     edits += 1;
     nextAt += 400;
     await sleep(Math.max(0, nextAt - now()));
@@ -258,7 +276,7 @@ async function main() {
   const winStart = start + cfg.warmup * 1000;
   const end = winStart + cfg.duration * 1000;
   const load = Promise.all([
-    ...clients.slice(0, cfg.authors).map((c) => author(c, start, end, rng(Math.floor(random() * 2 ** 32)))),
+    ...clients.slice(0, cfg.authors).map((c, i) => author(c, start, end, rng(Math.floor(random() * 2 ** 32)), `a${i}`)),
     probeWriter(writer, start, winStart, end),
   ]);
   await sleep(Math.max(0, winStart - now()));

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import subprocess
 import sys
@@ -40,6 +41,7 @@ def test_live_edit_tiny_run_converges() -> None:
     assert r["clients"] == 5 and r["model"] == "default"
     assert r["latency_samples"] > 0 and r["p99_ms"] is not None
     assert r["edits_per_s"] > 0 and r["server_cpu_cores"] >= 0
+    assert (r["misplaced"], r["markers_lost"], r["markers_doubled"]) == (0, 0, 0), r
 
 
 @pytest.mark.parametrize("generator", ["node", "python"])
@@ -57,6 +59,30 @@ def test_live_edit_etherpad_model_tiny_run(generator: str) -> None:
     assert r["clients"] == 3 + 1 + 2  # authors, lurker, probe writer and observer
     assert r["probe_observed"] == r["probe_sent"] > 0
     assert r["latency_samples"] > 0 and r["loadgen_cpu_cores"] > 0
+    assert r["markers"] >= 3  # each author's third edit is a marker
+    assert (r["misplaced"], r["markers_lost"], r["markers_doubled"]) == (0, 0, 0), r
+
+
+def test_the_intent_check_sees_a_marker_out_of_place() -> None:
+    """live_edit.py's check of markers typed at known places fails when one is moved, lost,
+    doubled or cut."""
+    spec = importlib.util.spec_from_file_location("live_edit", BENCH / "live_edit.py")
+    assert spec is not None and spec.loader is not None
+    le = importlib.util.module_from_spec(spec)
+    sys.modules["live_edit"] = le  # its dataclasses look their module up
+    spec.loader.exec_module(le)
+    text = "Requests ⟦a⟧ the ⟦b⟧ report"
+    placed = [le.place(1, text, text.index(" the"), "⟦x⟧"), le.place(1, text, len(text), "⟦y⟧")]
+    assert (placed[0].left, placed[0].right) == ("⟦a⟧", "⟦b⟧")
+    good = {1: "Requests ⟦a⟧⟦x⟧ the ⟦b⟧ report⟦y⟧"}
+    assert le.check_places(good, placed)["misplaced"] == 0
+    moved = {1: "Requests ⟦x⟧⟦a⟧ the ⟦b⟧ report⟦y⟧"}
+    assert le.check_places(moved, placed)["misplaced"] == 1
+    gone = {1: "Requests ⟦a⟧ the ⟦b⟧ report⟦y⟧⟦y⟧"}
+    r = le.check_places(gone, placed)
+    assert (r["markers_lost"], r["markers_doubled"]) == (1, 1)
+    cut = {1: "Requests ⟦a⟧⟦ the x⟧ ⟦b⟧ report⟦y⟧"}
+    assert le.check_places(cut, placed)["markers_lost"] == 1
 
 
 def test_merge_accuracy_small() -> None:
