@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import os
 import re
 import sqlite3
 import threading
@@ -301,18 +302,26 @@ edits = st.lists(
 )
 
 
+# `benchmarks/placement.py` runs this property for longer, through these two variables
+FUZZ_EXAMPLES = int(os.environ.get("DRAFTING_FUZZ_EXAMPLES", "12"))
+FUZZ_STATS = os.environ.get("DRAFTING_FUZZ_STATS")
+
+
 @settings(
-    max_examples=12,
+    max_examples=FUZZ_EXAMPLES,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @given(script=edits)
 def test_random_concurrent_edits_converge(live, live_conf, script):
-    """Random edits from three clients, each an explicit operation on the text the client
-    sees (`DraftClient.change`); every client ends with the server's text, and every insertion
-    nobody deliberately cut into is there exactly once, whole. (A plain `edit(new_text)` means
-    "make it exactly this": it reverts a remote edit that came after the read; and a text diff
-    can place an insertion among equal characters differently from where it was typed.)"""
+    """Random insertions and deletions from three clients at random places (many at the same
+    place, phrases sharing characters with their neighbours), each an explicit operation on the
+    text the client sees (`DraftClient.change`). Every client ends with the server's text, and
+    every insertion nobody deliberately cut into is there exactly once, whole, and in the place
+    its author put it: after the insertions its author saw before it and before those it saw
+    after it. (A plain `edit(new_text)` means "make it exactly this": it reverts a remote edit
+    that came after the read; and a text diff can place an insertion among equal characters
+    differently from where it was typed.)"""
     clients = [DraftClient(live.url, t) for t in live_conf["tokens"][:3]]
     try:
         for c in clients:
@@ -320,6 +329,8 @@ def test_random_concurrent_edits_converge(live, live_conf, script):
         cids = live_conf["clause_ids"]
         inserted: list[tuple[int, str, int]] = []  # (clause, marker, client)
         deleted: set[str] = set()  # markers some client deliberately cut into
+        # marker -> the markers its author saw before it (nearest first) and after it
+        around: dict[str, tuple[list[str], list[str]]] = {}
         for who, which, op, f1, f2, text, wait in script:
             n = next(_markers)
             c, cid = clients[who], cids[which]
@@ -327,21 +338,29 @@ def test_random_concurrent_edits_converge(live, live_conf, script):
                 cur = change.text
                 i = int(f1 * len(cur))
                 j = min(len(cur), i + int(f2 * 8))
+                seen = []  # (place, marker) of the whole markers in this client's text
                 for _, m, _ in inserted:  # markers this edit cuts into are no longer whole
                     k = cur.find(m)
                     if k != -1 and (
                         k < i < k + len(m) or (op != "insert" and k < j and i < k + len(m))
                     ):
                         deleted.add(m)
+                    elif k != -1:
+                        seen.append((k, m))
+                seen.sort()
                 marker = f"<{n}{text}>"
+                before = [m for k, m in reversed(seen) if k < i]
+                after = [m for k, m in seen if k >= (i if op == "insert" else j)]
                 if op == "insert":
                     change.insert(i, marker)
                     inserted.append((cid, marker, who))
+                    around[marker] = (before, after)
                 elif op == "delete":
                     change.delete(i, j)
                 else:
                     change.replace(i, j, marker)
                     inserted.append((cid, marker, who))
+                    around[marker] = (before, after)
             if wait:
                 c.sync()
         for c in clients:
@@ -357,8 +376,21 @@ def test_random_concurrent_edits_converge(live, live_conf, script):
             versions = [r[0] for r in conn.execute("select text from clause_versions")]
         for cid, marker, _who in inserted:
             acknowledged = any(marker in text for text in versions)
-            if acknowledged and marker not in deleted:
-                assert final[cid].count(marker) == 1, (marker, final[cid])
+            if not acknowledged or marker in deleted:
+                continue
+            text = final[cid]
+            assert text.count(marker) == 1, (marker, text)
+            # in its place: between the nearest whole markers its author saw around it
+            at = text.index(marker)
+            before, after = around[marker]
+            left = next((m for m in before if m not in deleted), None)
+            right = next((m for m in after if m not in deleted), None)
+            assert left is None or text.index(left) < at, (marker, left, text)
+            assert right is None or text.index(right) > at, (marker, right, text)
+        if FUZZ_STATS:
+            checked = [m for _c, m, _w in inserted if m not in deleted]
+            with open(FUZZ_STATS, "a") as f:
+                f.write(json.dumps({"edits": len(script), "checked": len(checked)}) + "\n")
     finally:
         for c in clients:
             c.close()
