@@ -256,3 +256,16 @@ def test_concurrent_insertions_stay_whole_and_in_place(actions, conference, draf
         last = at
     expected.append(BOILERPLATE[last:])
     assert actions.store.clause(cid).text == "".join(expected)
+
+
+def test_a_crowded_room_batches_its_edits_over_a_wider_window(app, room, draft, monkeypatch):
+    """The batching window grows with the number of people in the room (fewer, fuller edit
+    messages) between its floor and its ceiling; an empty room keeps the floor."""
+    live = app.extensions["drafting"]["live"]
+    here = f"draft:{draft.id}"
+    assert live.edit_gap(here) == live.EDIT_GAP  # four people: far below the budget
+    monkeypatch.setattr(live, "SENDS_PER_S", 100)  # as if four were a crowd
+    assert live.edit_gap(here) == pytest.approx(4 / 100)
+    monkeypatch.setattr(live, "SENDS_PER_S", 40)
+    assert live.edit_gap(here) == live.EDIT_GAP_MAX  # 100 ms would be too late: the ceiling
+    assert live.edit_gap("draft:999999") == live.EDIT_GAP
