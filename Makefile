@@ -14,8 +14,10 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install -q -e '.[dev]'
 	@touch $(STAMP)
 
+# (a node_modules that is a symlink, as in a git worktree sharing another's, is left alone:
+# `npm ci` would empty the folder it points to)
 node_modules/.package-lock.json: package.json package-lock.json
-	npm ci --no-audit --no-fund
+	@if [ -L node_modules ]; then touch -h node_modules; else npm ci --no-audit --no-fund; fi
 
 # Debian packages the tests need: Chromium for the browser tests, Redis for the message-queue tests.
 browser:
