@@ -221,20 +221,20 @@ def record_html(ctx: Context, actor: Actor, draft_id: object) -> str:
     return minutes.html(record(ctx, actor, draft_id))
 
 
-def history(ctx: Context, actor: Actor, clause_id: object) -> list[dict[str, Any]]:
-    """Every version of a clause (deleted ones too), with who made it and why."""
+def history(ctx: Context, actor: Actor, clause_id: object) -> dict[str, Any]:
+    """Every version of a clause (deleted ones too), with who made it and why, and the same
+    versions grouped into editing sessions (`domain.sessions`), both oldest first."""
     c = ctx.store.clause(whole_number(clause_id, "clause id"))
     d = ctx.store.draft(c.draft_id)
     member(actor, d.conference_id)
     names = {p.id: p for p in ctx.store.participants(d.conference_id)}
-    out = []
-    for v in ctx.store.clause_versions(c.id):
-        who = names.get(v["actor_id"]) if v["actor_id"] is not None else None
-        out.append(
-            {
-                **v,
-                "actor": (who.name if who else "secretariat"),
-                "delegation": (who.delegation if who else ""),
-            }
-        )
-    return out
+
+    def who(pid: int | None) -> dict[str, str]:
+        p = names.get(pid) if pid is not None else None
+        return {"actor": p.name if p else "secretariat", "delegation": p.delegation if p else ""}
+
+    versions = [{**v, **who(v["actor_id"])} for v in ctx.store.clause_versions(c.id)]
+    return {
+        "versions": versions,
+        "sessions": [views.session_view(s, **who(s.actor_id)) for s in domain.sessions(versions)],
+    }
