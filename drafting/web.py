@@ -595,6 +595,13 @@ def clause_history(clause_id: int) -> Any:
     return jsonify(actions().history(g.participant, clause_id))
 
 
+@api.post("/clauses/<int:clause_id>/restore")
+@authed
+def restore_clause(clause_id: int) -> Any:
+    c = requests.Restore.parse(body(), clause_id=clause_id).run(actions(), g.participant)
+    return jsonify(_clause_in_draft(c.draft_id, c.id))
+
+
 # --- static files, and third-party ES modules straight from node_modules ------------------
 
 STATIC_DIR = REPO_ROOT / "static"
