@@ -92,6 +92,7 @@ class Actions(Context):
     record_markdown = record_actions.record_markdown
     record_html = record_actions.record_html
     history = record_actions.history
+    diff = record_actions.diff
 
     # views of things the caller already holds (no rights to check)
     def amendment_view(self, a: Amendment, clause_text: str | None = None) -> dict[str, Any]:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from .. import domain, minutes, procedure, views
-from ..domain import Draft, whole_number
+from .. import domain, minutes, procedure, textsync, views
+from ..domain import Draft, optional_number, whole_number
+from ..errors import NotFound
 from .access import Actor, draft_for, member
 from .context import Context
 
@@ -238,3 +239,23 @@ def history(ctx: Context, actor: Actor, clause_id: object) -> dict[str, Any]:
         "versions": versions,
         "sessions": [views.session_view(s, **who(s.actor_id)) for s in domain.sessions(versions)],
     }
+
+
+def diff(
+    ctx: Context, actor: Actor, clause_id: object, from_version: object, to_version: object = None
+) -> dict[str, Any]:
+    """What changed in a clause between two of its versions (`to`: the current one by
+    default), as track changes: `[[op, text], ...]`, op `equal`, `insert` or `delete`."""
+    c = ctx.store.clause(whole_number(clause_id, "clause id"))
+    member(actor, ctx.store.draft(c.draft_id).conference_id)
+    a = whole_number(from_version, "version to compare from ('from')")
+    b = optional_number(to_version, "version to compare to ('to')")
+    b = c.version if b is None else b
+    texts = []
+    for n in (a, b):
+        text = ctx.store.clause_text_at(c.id, n) if 1 <= n <= c.version else None
+        if text is None:
+            raise NotFound(f"Clause {c.id} has no version {n}: its versions are 1 to {c.version}.")
+        texts.append(text)
+    changes = textsync.track_changes(texts[0], texts[1])
+    return {"from": a, "to": b, "changes": [[op, text] for op, text in changes]}
