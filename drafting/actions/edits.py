@@ -191,7 +191,7 @@ def restore(ctx: Context, actor: Actor, clause_id: object, version: object) -> C
         domain.check_editable(d)
         c = ctx.store.clause(c.id)
         if c.status in domain.GONE:
-            raise NotFound(f"Clause {c.id} is no longer in the text; restore it from its history.")
+            raise NotFound(f"Clause {c.id} was deleted: its history can be read, not restored.")
         text = ctx.store.clause_text_at(c.id, n) if 1 <= n <= c.version else None
         if text is None:
             raise NotFound(f"Clause {c.id} has no version {n}: its versions are 1 to {c.version}.")

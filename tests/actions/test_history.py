@@ -162,6 +162,9 @@ def test_a_restore_is_refused_when_it_cannot_be_made(room, ids, actions, confere
         actions.restore(conference["delegates"][0], ids[2], 2)
     with pytest.raises(Forbidden):
         actions.restore(conference["observer"], cid, 1)
+    # a deleted clause's versions can be read, not brought back into the text
+    room.act(room.jonas, "clause:delete", {"clause_id": ids[5]})
+    refused(room.jonas, {"clause_id": ids[5], "version": 1}, "not_found", "was deleted")
     # in formal mode the text changes only through amendments
     room.act(room.chair, "mode:set", {"draft_id": draft.id, "mode": "formal"})
     refused(room.amina, {"clause_id": cid, "version": 1}, "conflict", "formal mode")
