@@ -802,7 +802,7 @@ def where(delta: str) -> tuple[int, object]:
     return 0, ops[0]
 
 
-# --- undo: the inverse of a change --------------------------------------------------------------
+# --- undo: the inverse of a change, and undo steps in the browser ------------------------------
 
 
 @settings(max_examples=300, deadline=None)
@@ -841,3 +841,21 @@ def test_invert_matches_javascript() -> None:
     ]
     for req, got in zip(requests, run_js(requests), strict=True):
         assert got["delta"] == textsync.invert(req["delta"], req["before"])
+
+
+@needs_node
+def test_undo_steps_in_the_browser_core() -> None:
+    """tests/js/undo.test.mjs under node's test runner: typing undone a word at a time, undo
+    transformed over others' edits (their words kept), redo, and a restore as its own edit."""
+    assert NODE is not None
+    proc = subprocess.run(
+        [NODE, "--test", str(REPO / "tests" / "js" / "undo.test.mjs")],
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        timeout=120,
+        check=False,
+        cwd=REPO,
+    )
+    assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-2000:]
+    assert "# fail 0" in proc.stdout

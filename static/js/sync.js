@@ -11,11 +11,16 @@
  * reconnect the owner calls `rejoined()`, which resends the edit in flight under the same
  * edit_id (the server applies it once) and rebases what was typed offline.
  *
+ * Each clause keeps my undo and redo steps (undo.js), transformed over every edit of others
+ * applied to the local text; where only texts are known (a merge3), over the diff of the
+ * local text before and after. Undo and redo are changes of mine like typing.
+ *
  * No DOM here: the page is told through `onText(id, cause)` whenever a clause's local text
  * may have changed, and `onStatus()` whenever the pending work changes.
  */
 import { randomId } from './dom.js';
 import { compose, opFromEdit, transform } from './textsync.js';
+import { UndoStack, caretAfter } from './undo.js';
 
 export function flatten(clauses, out = []) {
   for (const c of clauses) {
@@ -60,6 +65,7 @@ export class DocSync {
           inflight: null,
           resyncing: false,
           retry: 0,
+          history: new UndoStack(), // my undo and redo steps
         });
         this.hooks.onText(c.id, 'load');
       } else if (c.version > st.baseVersion && !st.inflight) {
@@ -88,6 +94,12 @@ export class DocSync {
       this.hooks.onText(st.id, 'refused');
       return;
     }
+    st.history.record(op, st.local);
+    this.mine(st, op, text);
+  }
+
+  /** A change of mine, `op` on the local text, which makes it `text`: pending, then sent. */
+  mine(st, op, text) {
     // `op` is on the local text; the pending change is on its origin (a text merge may have
     // left the local text ahead of it with no operation kept: then it is diffed)
     const origin = st.inflight ? st.inflight.sentText : st.baseText;
@@ -95,6 +107,42 @@ export class DocSync {
     st.local = text;
     this.flush(st);
     this.hooks.onStatus();
+  }
+
+  /**
+   * Undo my last change to a clause (a burst of typing, a word), transformed over
+   * everyone's edits since: an edit like any other. Returns where the caret goes, or null when
+   * there is nothing to undo.
+   */
+  undo(id) {
+    return this.replay(id, 'undo');
+  }
+
+  redo(id) {
+    return this.replay(id, 'redo');
+  }
+
+  replay(id, which) {
+    const st = this.states.get(id);
+    if (!st) return null;
+    const op = which === 'undo' ? st.history.takeUndo(st.local) : st.history.takeRedo(st.local);
+    if (op === null) return null;
+    this.mine(st, op, this.ts.applyDelta(st.local, op));
+    this.hooks.onText(id, which);
+    return caretAfter(op);
+  }
+
+  /**
+   * The local text changed from `before` with no operation known (a text merge): my steps are
+   * transformed over the diff, which places others' words as a diff guesses.
+   */
+  merged(st, before) {
+    if (before === st.local) return;
+    try {
+      st.history.transform(this.ts.makeDelta(before, st.local));
+    } catch {
+      st.history.clear();
+    }
   }
 
   /** The change not yet sent, as an operation on the text it was typed on. */
@@ -113,10 +161,12 @@ export class DocSync {
     if (st.local === st.baseText) {
       st.local = next;
       st.pending = null;
+      st.history.transform(theirs);
     } else {
       const [theirsAfter, mine] = transform(theirs, this.pendingOp(st));
       st.local = this.ts.applyDelta(st.local, theirsAfter);
       st.pending = mine;
+      st.history.transform(theirsAfter);
     }
     st.baseText = next;
     st.baseVersion = version;
@@ -139,8 +189,10 @@ export class DocSync {
   }
 
   rebase(st, serverText, version, cause) {
+    const before = st.local;
     if (st.local === st.baseText) st.local = serverText;
     else st.local = this.ts.merge3(st.baseText, serverText, st.local).text;
+    this.merged(st, before);
     st.pending = null;
     st.baseText = serverText;
     st.baseVersion = version;
@@ -159,6 +211,7 @@ export class DocSync {
       this.hooks.onRefused(st.id, { code: 'invalid', message: e.message });
       st.local = st.baseText;
       st.pending = null;
+      st.history.clear();
       this.hooks.onText(st.id, 'refused');
       return;
     }
@@ -175,10 +228,8 @@ export class DocSync {
 
   send(st) {
     const inf = st.inflight;
-    this.hooks.send(
-      { clause_id: st.id, base_version: inf.baseVersion, delta: inf.delta, edit_id: inf.editId },
-      (reply) => this.onAck(st.id, inf, reply),
-    );
+    const payload = { clause_id: st.id, base_version: inf.baseVersion, delta: inf.delta, edit_id: inf.editId };
+    this.hooks.send(payload, (reply) => this.onAck(st.id, inf, reply));
   }
 
   onAck(id, inf, reply) {
@@ -193,17 +244,22 @@ export class DocSync {
     } else if (reply && reply.ok) {
       const { version } = reply;
       if (version >= st.baseVersion) {
+        const before = st.local;
         if (typed === null) {
           st.local = text;
           st.pending = null;
+          if (typeof reply.delta === 'string') st.history.transform(reply.delta);
+          else this.merged(st, before);
         } else if (typeof reply.delta === 'string') {
           // the others' edits, transformed over mine: mine typed since go after them by offsets
           const [theirsAfter, mine] = transform(reply.delta, typed);
           st.local = this.ts.applyDelta(st.local, theirsAfter);
           st.pending = mine;
+          st.history.transform(theirsAfter);
         } else {
           st.local = this.ts.merge3(inf.sentText, text, st.local).text;
           st.pending = null;
+          this.merged(st, before);
         }
         st.baseText = text;
         st.baseVersion = version;
@@ -217,7 +273,9 @@ export class DocSync {
     } else {
       const err = (reply && reply.error) || { code: 'server_error', message: 'No answer.' };
       if (err.code === 'behind' && reply.clause) {
+        const before = st.local;
         st.local = this.ts.merge3(inf.baseText, reply.clause.text, st.local).text;
+        this.merged(st, before);
         st.pending = null;
         st.baseText = reply.clause.text;
         st.baseVersion = reply.clause.version;
@@ -235,6 +293,7 @@ export class DocSync {
         this.hooks.onRefused(id, err);
         st.local = st.baseText;
         st.pending = null;
+        st.history.clear(); // my steps were made on text the server did not take
         this.hooks.onText(id, 'refused');
         this.resync(st);
       }
