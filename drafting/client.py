@@ -269,6 +269,18 @@ class DraftClient:
             "record"
         ]
 
+    def history(self, clause_id: int) -> dict[str, Any]:
+        """A clause's `versions` and editing `sessions`, oldest first."""
+        reply = self.call("history", {"clause_id": clause_id})
+        return {"versions": reply["versions"], "sessions": reply["sessions"]}
+
+    def restore(self, clause_id: int, version: int) -> dict[str, Any]:
+        """Bring back the text of an earlier version as a new version; returns the clause
+        `{id, version, text}` as it now stands. The room (this client too) hears it as an
+        edit, merged with whatever is typed meanwhile."""
+        payload = {"clause_id": clause_id, "version": version}
+        return dict(self.call("clause:restore", payload)["clause"])
+
     # --- the clause text ------------------------------------------------------------------
 
     @property

@@ -6,8 +6,10 @@ can be tested on their own and every door (HTTP, Socket.IO, CLI) shares them.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
+from datetime import datetime
+from typing import Any
 
 from .errors import Conflict, Invalid, NotFound, TooLarge
 
@@ -48,6 +50,7 @@ EVENT_BURST = 200.0  # and send at once (a reconnect flushes queued edits)
 MAX_DELTA_CHARS = 3 * MAX_CLAUSE_CHARS  # a delta %-escapes what it inserts: up to 3x longer
 MAX_WEIGHT = 1_000_000  # a member's votes, where an assembly weighs them
 MAX_REBASE_VERSIONS = 1000  # further behind than this, the client rebases on the current text
+SESSION_GAP_SECONDS = 60.0  # a pause longer than this ends an editing session (history)
 
 
 DEFAULT_RULES = "un_committee"  # the rule set a new conference follows (procedure.PRESETS)
@@ -519,3 +522,59 @@ def check_mode_change(draft: Draft, new: str) -> None:
     if new not in MODE_CHANGES[draft.status]:
         allowed = ", ".join(MODE_CHANGES[draft.status]) or "nothing: it is final"
         raise Conflict(f"A {draft.status} draft can change to {allowed}; not to {new}.")
+
+
+# --- a clause's history ----------------------------------------------------------------------
+
+
+def restored_reason(version: int) -> str:
+    """Why a version that brings back an earlier text was made."""
+    return f"restored version {version}"
+
+
+@dataclass(frozen=True)
+class Session:
+    """A run of versions a reader takes as one change: one author's burst of typing, or one
+    version made for another reason (an amendment, a restore, the secretariat's)."""
+
+    first: int  # version numbers
+    last: int
+    actor_id: int | None
+    start: str  # timestamps, as the versions carry them
+    end: str
+    versions: int
+    reason: str
+
+
+def _moment(at: str) -> datetime:
+    return datetime.fromisoformat(at.replace("Z", "+00:00"))
+
+
+def sessions(
+    versions: Iterable[Mapping[str, Any]], gap: float = SESSION_GAP_SECONDS
+) -> list[Session]:
+    """Group a clause's versions (oldest first; each with `version`, `actor_id`, `reason`,
+    `at`) into editing sessions, oldest first.
+
+    Consecutive versions typed by one author (reason "edit") belong together while each
+    follows the previous within `gap` seconds; another author, a longer pause, or a version
+    with any other reason starts a new session. A version made for another reason (created,
+    an adopted or friendly amendment, a restore) and the secretariat's (no author) are
+    sessions of their own: they are what a reader looks for.
+    """
+    out: list[Session] = []
+    for v in versions:
+        n, actor, reason, at = int(v["version"]), v["actor_id"], str(v["reason"]), str(v["at"])
+        last = out[-1] if out else None
+        typing = reason == "edit" and actor is not None
+        if (
+            typing
+            and last is not None
+            and last.reason == "edit"
+            and last.actor_id == actor
+            and (_moment(at) - _moment(last.end)).total_seconds() <= gap
+        ):
+            out[-1] = replace(last, last=n, end=at, versions=last.versions + 1)
+        else:
+            out.append(Session(n, n, actor, at, at, 1, reason))
+    return out

@@ -57,6 +57,7 @@ class Fanout(Protocol):
 
 EVENT_TYPES: dict[str, type[Event]] = {}
 _WHERE = ("conference_id", "draft_id", "clause_id", "actor_id", "seq", "at", "extra")
+_NOT_JOURNALED = ("live",)  # how the fan-out sends an event, not what happened
 
 
 @dataclass(kw_only=True)
@@ -84,7 +85,7 @@ class Event:
     def payload_fields(cls) -> tuple[str, ...]:
         names: tuple[str, ...] | None = cls.__dict__.get("_payload")
         if names is None:  # once per class: this runs for every keystroke batch
-            names = tuple(f.name for f in fields(cls) if f.name not in _WHERE)
+            names = tuple(f.name for f in fields(cls) if f.name not in _WHERE + _NOT_JOURNALED)
             cls._payload = names  # type: ignore[attr-defined]
         return names
 
@@ -284,12 +285,14 @@ class ClauseDeleted(_Structure):
 @dataclass(kw_only=True)
 class ClauseEdited(Event):
     type = "clause.edited"
-    optional = frozenset({"amendment"})
+    optional = frozenset({"amendment", "restores"})
     version: int
     base_version: int
     delta: str  # turns version - 1 into version
-    reason: str  # "edit" for live typing
+    reason: str  # "edit" for live typing; "restored version N", "amendment #N"...
     amendment: int | None = None  # the number of the amendment that made the change
+    restores: int | None = None  # the earlier version a restore brought back
+    live: bool = False  # a live edit, whose author has its acknowledgement (not journaled)
 
     def broadcast(self, out: Fanout) -> None:
         assert self.draft_id is not None
@@ -303,8 +306,7 @@ class ClauseEdited(Event):
             "reason": self.reason,
         }
         # a live edit's author has its acknowledgement; everyone else gets the broadcast
-        skip = self.reason == "edit"
-        out.send("clause:edited", payload, draft_room(self.draft_id), skip_origin=skip)
+        out.send("clause:edited", payload, draft_room(self.draft_id), skip_origin=self.live)
 
 
 # --- amendments ------------------------------------------------------------------------------

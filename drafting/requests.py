@@ -100,6 +100,16 @@ class Edit(Request):
     base_version: object = None
     delta: object = None
     edit_id: object = None
+    restores: object = None
+
+
+@dataclass(frozen=True)
+class Restore(Request):
+    clause_id: object = None
+    version: object = None
+
+    def run(self, a: Actions, actor: Actor) -> Clause:
+        return a.restore(actor, self.clause_id, self.version)
 
 
 @dataclass(frozen=True)

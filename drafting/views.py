@@ -32,6 +32,21 @@ def clause_view(entry: domain.Entry) -> dict[str, Any]:
     }
 
 
+def session_view(s: domain.Session, actor: str, delegation: str) -> dict[str, Any]:
+    """An editing session in a clause's history: `actor` and `delegation` name its author."""
+    return {
+        "first": s.first,
+        "last": s.last,
+        "actor": actor,
+        "delegation": delegation,
+        "actor_id": s.actor_id,
+        "start": s.start,
+        "end": s.end,
+        "versions": s.versions,
+        "reason": s.reason,
+    }
+
+
 def outline_view(store: Store, draft_id: int) -> list[dict[str, Any]]:
     """The numbered clause tree: what a structure change sends."""
     return [clause_view(e) for e in domain.outline(store.clauses(draft_id))]

@@ -595,6 +595,20 @@ def clause_history(clause_id: int) -> Any:
     return jsonify(actions().history(g.participant, clause_id))
 
 
+@api.get("/clauses/<int:clause_id>/diff")
+@authed
+def clause_diff(clause_id: int) -> Any:
+    args = request.args
+    return jsonify(actions().diff(g.participant, clause_id, args.get("from"), args.get("to")))
+
+
+@api.post("/clauses/<int:clause_id>/restore")
+@authed
+def restore_clause(clause_id: int) -> Any:
+    c = requests.Restore.parse(body(), clause_id=clause_id).run(actions(), g.participant)
+    return jsonify(_clause_in_draft(c.draft_id, c.id))
+
+
 # --- static files, and third-party ES modules straight from node_modules ------------------
 
 STATIC_DIR = REPO_ROOT / "static"

@@ -99,7 +99,10 @@ def test_add_move_delete_renumber(client, setup):
     ops = [(c["number"], c["text"]) for c in view["clauses"] if c["kind"] == "operative"]
     assert ops == [("1", "Welcomes <b>all</b>;"), ("2", "Requests:")]
     hist = client.get(f"/api/clauses/{new['id']}/history", headers=bearer(tok)).get_json()
-    assert hist[0]["actor"] == "Chair"
+    assert hist["versions"][0]["actor"] == "Chair"
+    assert [(x["first"], x["actor"], x["reason"]) for x in hist["sessions"]] == [
+        (1, "Chair", "added")
+    ]
 
 
 def test_bad_input_is_a_clear_json_error(client, setup):

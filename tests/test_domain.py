@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -188,3 +190,71 @@ def test_numbering_stays_gap_free(script):
         except (Invalid, NotFound):
             pass  # refused moves change nothing
         check_gap_free(clauses)
+
+
+# --- a clause's history in sessions -----------------------------------------------------------
+
+AMINA, JONAS = 1, 2
+
+
+def at(seconds):
+    """A timestamp as the store writes them, `seconds` after 09:00."""
+    t = datetime(2025, 3, 4, 9, tzinfo=UTC) + timedelta(seconds=seconds)
+    return t.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def versions(*rows):
+    """(actor, reason, seconds after 09:00) -> versions 1, 2... as history lists them."""
+    return [
+        {"version": n, "actor_id": who, "reason": why, "at": at(s)}
+        for n, (who, why, s) in enumerate(rows, start=1)
+    ]
+
+
+def spans(sessions):
+    return [(s.first, s.last, s.actor_id, s.versions, s.reason) for s in sessions]
+
+
+def test_one_author_typing_in_a_burst_is_one_session():
+    vs = versions((None, "created", 0), *[(AMINA, "edit", 10 + 5 * i) for i in range(30)])
+    out = domain.sessions(vs)
+    assert spans(out) == [(1, 1, None, 1, "created"), (2, 31, AMINA, 30, "edit")]
+    assert (out[1].start, out[1].end) == (vs[1]["at"], vs[-1]["at"])
+
+
+def test_authors_taking_turns_pauses_and_other_reasons_start_new_sessions():
+    vs = versions(
+        (None, "created", 0),
+        (AMINA, "edit", 10),
+        (AMINA, "edit", 20),
+        (JONAS, "edit", 25),  # another author
+        (AMINA, "edit", 30),  # and back
+        (AMINA, "edit", 30 + 61),  # more than a minute later
+        (JONAS, "amendment #2", 100),  # adopted in between her typing
+        (AMINA, "edit", 105),
+        (AMINA, "restored version 3", 110),  # a restore stands alone
+        (AMINA, "edit", 115),
+        (None, "edit", 120),  # the secretariat's edits are not a burst of anyone's
+        (None, "edit", 121),
+    )
+    assert spans(domain.sessions(vs)) == [
+        (1, 1, None, 1, "created"),
+        (2, 3, AMINA, 2, "edit"),
+        (4, 4, JONAS, 1, "edit"),
+        (5, 5, AMINA, 1, "edit"),
+        (6, 6, AMINA, 1, "edit"),
+        (7, 7, JONAS, 1, "amendment #2"),
+        (8, 8, AMINA, 1, "edit"),
+        (9, 9, AMINA, 1, "restored version 3"),
+        (10, 10, AMINA, 1, "edit"),
+        (11, 11, None, 1, "edit"),
+        (12, 12, None, 1, "edit"),
+    ]
+
+
+def test_the_gap_is_measured_from_the_previous_version_not_the_first():
+    steady = versions(*[(AMINA, "edit", 50 * i) for i in range(70)])  # an hour, every 50 s
+    assert spans(domain.sessions(steady)) == [(1, 70, AMINA, 70, "edit")]
+    assert spans(domain.sessions(steady, gap=49)) == [
+        (n, n, AMINA, 1, "edit") for n in range(1, 71)
+    ]

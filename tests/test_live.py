@@ -14,6 +14,7 @@ import socketio
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from drafting import textsync
 from drafting.client import DraftClient, Refused
 
 REPO = Path(__file__).resolve().parents[1]
@@ -511,3 +512,89 @@ def test_bots_inserting_concurrently_lose_nothing_and_misplace_nothing(live, liv
     for marker, before in after.items():
         assert final.count(marker) == 1, marker  # exactly once, whole
         assert MARKER.sub("", final[: final.index(marker)]) == before, marker  # in its place
+
+
+def test_restoring_an_earlier_version_over_the_wire(live, live_conf):
+    """A delegate brings back an earlier text: a new version the others see arrive, listed in
+    the history in sessions, and undone by restoring the version before it."""
+    cid = live_conf["clause_ids"][1]
+    a = DraftClient(live.url, live_conf["tokens"][0])
+    b = DraftClient(live.url, live_conf["tokens"][1])
+    watcher = DraftClient(live.url, live_conf["observer_token"])
+    try:
+        for c in (a, b, watcher):
+            c.join(live_conf["draft_id"])
+        a.edit(cid, "Decides to act at once;")
+        a.sync()
+        b.wait_for(lambda c: c.text(cid) == "Decides to act at once;")
+        b.edit(cid, "Decides not to act;")
+        b.sync()
+        a.wait_for(lambda c: c.text(cid) == "Decides not to act;")
+        restored = a.restore(cid, 2)
+        assert restored == {"id": cid, "version": 4, "text": "Decides to act at once;"}
+        for c in (a, b, watcher):  # the restorer's own client too: it hears the edit
+            c.wait_for(lambda c: c.text(cid) == "Decides to act at once;")
+        told = [m for name, m in watcher.received if name == "clause:edited"]
+        told += [e for name, m in watcher.received if name == "clauses:edited" for e in m["edits"]]
+        assert [m["reason"] for m in told if m["clause_id"] == cid][-1] == "restored version 2"
+        hist = watcher.history(cid)
+        assert [v["reason"] for v in hist["versions"]] == [
+            "created",
+            "edit",
+            "edit",
+            "restored version 2",
+        ]
+        assert [(s["first"], s["last"], s["actor"], s["reason"]) for s in hist["sessions"]] == [
+            (1, 1, "secretariat", "created"),
+            (2, 2, "Delegate 0", "edit"),
+            (3, 3, "Delegate 1", "edit"),
+            (4, 4, "Delegate 0", "restored version 2"),
+        ]
+        # undone: Delegate 1 restores the version before the restore
+        assert b.restore(cid, 3)["text"] == "Decides not to act;"
+        a.wait_for(lambda c: c.text(cid) == "Decides not to act;")
+        assert db_text(live, cid) == "Decides not to act;"
+        # typing goes on from the restored text as from any other
+        a.edit(cid, "Decides not to act yet;")
+        a.sync()
+        b.wait_for(lambda c: c.text(cid) == "Decides not to act yet;")
+        # refused: an unknown version, an observer
+        with pytest.raises(Refused, match="no version 9"):
+            a.restore(cid, 9)
+        with pytest.raises(Refused, match="Observers"):
+            watcher.restore(cid, 1)
+        assert db_text(live, cid) == "Decides not to act yet;"
+    finally:
+        for c in (a, b, watcher):
+            c.close()
+
+
+def test_a_live_edit_marked_restores_is_kept_as_a_restore(live, live_conf):
+    """The browser's restore: an ordinary `edit` with `restores`, acknowledged as a delta."""
+    cid = live_conf["clause_ids"][2]
+    a = DraftClient(live.url, live_conf["tokens"][0])
+    b = DraftClient(live.url, live_conf["tokens"][1])
+    try:
+        for c in (a, b):
+            c.join(live_conf["draft_id"])
+        a.edit(cid, "Requests a short report.")
+        a.sync()
+        first = "Requests a report."
+        now = "Requests a short report."
+        payload = {
+            "clause_id": cid,
+            "base_version": 2,
+            "delta": textsync.make_delta(now, first),
+            "edit_id": "restore-0001",
+        }
+        bogus = a.sio.call("edit", {**payload, "restores": 7}, timeout=10)
+        assert bogus["error"]["code"] == "invalid" and "version 7" in bogus["error"]["message"]
+        assert db_text(live, cid) == now
+        reply = a.sio.call("edit", {**payload, "restores": 1}, timeout=10)
+        assert (reply["ok"], reply["version"], reply["delta"]) == (True, 3, f"={len(first)}")
+        b.wait_for(lambda c: c.text(cid) == first)
+        versions = b.history(cid)["versions"]
+        assert [(v["version"], v["reason"]) for v in versions][-1] == (3, "restored version 1")
+    finally:
+        for c in (a, b):
+            c.close()

@@ -423,7 +423,7 @@ def test_a_full_session(live, live_conf):
         rec = chair.record(draft.id, fmt="json")
         assert rec["draft"]["status"] == "adopted"
         # history of clause x: who changed it and why
-        versions = a.history(None, x["id"])
+        versions = a.history(None, x["id"])["versions"]
         assert [v["reason"] for v in versions][-2:] == [
             f"amendment #{n[a3]}",
             f"amendment #{n[a4]}",

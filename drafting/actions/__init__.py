@@ -5,7 +5,7 @@ One module per concern, each a set of functions over one `Context` (store, fan-o
 - `access`: tokens, membership and roles, looking things up on someone's behalf;
 - `conferences`: conferences, participants, invite links, presence;
 - `drafts`: drafts, modes, sponsors, the clause tree (add, move, delete);
-- `edits`: a clause's text: live edits (deltas against a version) and whole-text edits;
+- `edits`: a clause's text: live edits (deltas against a version), whole-text edits, restores;
 - `amendments`: propose, accept, refuse, withdraw, adopt, lapse;
 - `polls`: open, ballots, close and the decision;
 - `motions`: a member's requests on how a question is voted, the chair's rulings on order;
@@ -66,6 +66,7 @@ class Actions(Context):
     # a clause's text
     apply_edit = edits.apply_edit
     replace_text = edits.replace_text
+    restore = edits.restore
     # amendments
     propose = amendments.propose
     accept = amendments.accept
@@ -91,6 +92,7 @@ class Actions(Context):
     record_markdown = record_actions.record_markdown
     record_html = record_actions.record_html
     history = record_actions.history
+    diff = record_actions.diff
 
     # views of things the caller already holds (no rights to check)
     def amendment_view(self, a: Amendment, clause_text: str | None = None) -> dict[str, Any]:

@@ -1,8 +1,10 @@
-"""Changes to a clause's text: live edits (deltas against a version) and whole-text edits.
+"""Changes to a clause's text: live edits (deltas against a version), whole-text edits and
+restores of an earlier version.
 
 Every new version is stored with its delta in the journal, and the clause's open amendments
-are carried onto the new text, whatever made the change (typing, the JSON API, an adopted
-amendment: `write_text`).
+are carried onto the new text, whatever made the change (typing, the JSON API, a restore, an
+adopted amendment: `write_text`). A restore is a new version, never a rewind: history keeps
+what it replaced, and restoring the version before it undoes it.
 """
 
 from __future__ import annotations
@@ -54,11 +56,15 @@ def write_text(
     edit_id: str | None = None,
     amendment: int | None = None,
     delta: str | None = None,
+    restores: int | None = None,
+    live: bool = False,
 ) -> None:
     """Store a clause's next version inside the caller's transaction.
 
-    `reason` says why the text changed ("edit" for typing, or the adopted amendment). `delta`,
-    when given, is already that change (a live edit applied exactly) and is not diffed again.
+    `reason` says why the text changed ("edit" for typing, "restored version N", or the
+    adopted amendment). `delta`, when given, is already that change (a live edit applied
+    exactly) and is not diffed again. `live`: a live edit, acknowledged to its author's
+    connection, which the broadcast skips.
     """
     version = c.version + 1
     if delta is None:
@@ -75,6 +81,8 @@ def write_text(
             delta=delta,
             reason=reason,
             amendment=amendment,
+            restores=restores,
+            live=live,
         )
     )
     _carry_amendments(ctx, tx, actor, d, c.id, new_text, version, by_amendment=amendment)
@@ -167,6 +175,33 @@ def replace_text(
     return replace(c, text=new_text, version=c.version + 1)
 
 
+def restore(ctx: Context, actor: Actor, clause_id: object, version: object) -> Clause:
+    """Bring back the text of an earlier version of a clause, as a new version.
+
+    Checked as any edit is (a writer, a draft in drafting mode) and journaled as one, with the
+    reason "restored version N"; the room hears it as `clause:edited`, and open amendments are
+    carried onto the text. When the clause already reads as that version nothing is written
+    (restoring twice is restoring once): the clause comes back as it stands.
+    """
+    c, d = clause_for(ctx, actor, clause_id)
+    writer(actor, d.conference_id, "restore clauses")
+    n = domain.whole_number(version, "version to restore")
+    with ctx.transaction(c.id) as tx:
+        d = ctx.store.draft(d.id)
+        domain.check_editable(d)
+        c = ctx.store.clause(c.id)
+        if c.status in domain.GONE:
+            raise NotFound(f"Clause {c.id} is no longer in the text; restore it from its history.")
+        text = ctx.store.clause_text_at(c.id, n) if 1 <= n <= c.version else None
+        if text is None:
+            raise NotFound(f"Clause {c.id} has no version {n}: its versions are 1 to {c.version}.")
+        if text == c.text:
+            return c
+        reason = domain.restored_reason(n)
+        write_text(ctx, tx, actor, d, c, text, c.version, reason, restores=n)
+    return replace(c, text=text, version=c.version + 1)
+
+
 def _check_edit(delta: object, edit_id: object) -> str:
     if not isinstance(delta, str):
         raise Invalid("The change must be a diff-match-patch delta (a string).")
@@ -187,6 +222,7 @@ def apply_edit(
     base_version: object,
     delta: object,
     edit_id: object = None,
+    restores: object = None,
 ) -> EditResult:
     """A live edit: a diff-match-patch delta against a known version of a clause.
 
@@ -197,10 +233,15 @@ def apply_edit(
     database kept without their delta are merged by `textsync.merge3`. Committed with its
     journal event before anyone is told; the result always carries the current text, which
     includes this edit. An edit id seen before is acknowledged again, not applied twice.
+
+    `restores` (a version of this clause, at most its current one) marks an edit that brings
+    back that version's text, as the browser sends a restore it can undo: it is rebased like
+    any edit and stored with the reason "restored version N".
     """
     cid = domain.whole_number(clause_id, "clause id")
     base = domain.whole_number(base_version, "base version")
     clean_delta = _check_edit(delta, edit_id)
+    restored = domain.optional_number(restores, "version the edit restores ('restores')")
     eid = edit_id if isinstance(edit_id, str) else None
     c, d = clause_for(ctx, actor, cid)
     writer(actor, d.conference_id, "edit clauses")
@@ -215,6 +256,11 @@ def apply_edit(
             raise NotFound(f"Clause {cid} was deleted while you were editing it.")
         if base > c.version or base < 1:
             raise Invalid(f"Version {base} of clause {cid} does not exist (it is at {c.version}).")
+        if restored is not None and not 1 <= restored <= c.version:
+            raise Invalid(
+                f"The edit restores version {restored} of clause {cid}, which does not exist "
+                f"(it is at {c.version})."
+            )
         exact: str | None = None
         since: str | None = None
         mine: str | None
@@ -238,7 +284,21 @@ def apply_edit(
         domain.check_clause_text(new_text)
         if new_text == c.text:
             return EditResult(c, False, [], mine, since)
-        write_text(ctx, tx, actor, d, c, new_text, base, "edit", edit_id=eid, delta=exact)
+        reason = "edit" if restored is None else domain.restored_reason(restored)
+        write_text(
+            ctx,
+            tx,
+            actor,
+            d,
+            c,
+            new_text,
+            base,
+            reason,
+            edit_id=eid,
+            delta=exact,
+            restores=restored,
+            live=True,
+        )
     # told (after COMMIT, under the clause's lock) by the transaction
     clause = replace(c, text=new_text, version=c.version + 1)
     return EditResult(clause, True, tx.events, mine, since)

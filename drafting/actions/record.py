@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from .. import domain, minutes, procedure, views
-from ..domain import Draft, whole_number
+from .. import domain, minutes, procedure, textsync, views
+from ..domain import Draft, optional_number, whole_number
+from ..errors import NotFound
 from .access import Actor, draft_for, member
 from .context import Context
 
@@ -221,20 +222,40 @@ def record_html(ctx: Context, actor: Actor, draft_id: object) -> str:
     return minutes.html(record(ctx, actor, draft_id))
 
 
-def history(ctx: Context, actor: Actor, clause_id: object) -> list[dict[str, Any]]:
-    """Every version of a clause (deleted ones too), with who made it and why."""
+def history(ctx: Context, actor: Actor, clause_id: object) -> dict[str, Any]:
+    """Every version of a clause (deleted ones too), with who made it and why, and the same
+    versions grouped into editing sessions (`domain.sessions`), both oldest first."""
     c = ctx.store.clause(whole_number(clause_id, "clause id"))
     d = ctx.store.draft(c.draft_id)
     member(actor, d.conference_id)
     names = {p.id: p for p in ctx.store.participants(d.conference_id)}
-    out = []
-    for v in ctx.store.clause_versions(c.id):
-        who = names.get(v["actor_id"]) if v["actor_id"] is not None else None
-        out.append(
-            {
-                **v,
-                "actor": (who.name if who else "secretariat"),
-                "delegation": (who.delegation if who else ""),
-            }
-        )
-    return out
+
+    def who(pid: int | None) -> dict[str, str]:
+        p = names.get(pid) if pid is not None else None
+        return {"actor": p.name if p else "secretariat", "delegation": p.delegation if p else ""}
+
+    versions = [{**v, **who(v["actor_id"])} for v in ctx.store.clause_versions(c.id)]
+    return {
+        "versions": versions,
+        "sessions": [views.session_view(s, **who(s.actor_id)) for s in domain.sessions(versions)],
+    }
+
+
+def diff(
+    ctx: Context, actor: Actor, clause_id: object, from_version: object, to_version: object = None
+) -> dict[str, Any]:
+    """What changed in a clause between two of its versions (`to`: the current one by
+    default), as track changes: `[[op, text], ...]`, op `equal`, `insert` or `delete`."""
+    c = ctx.store.clause(whole_number(clause_id, "clause id"))
+    member(actor, ctx.store.draft(c.draft_id).conference_id)
+    a = whole_number(from_version, "version to compare from ('from')")
+    b = optional_number(to_version, "version to compare to ('to')")
+    b = c.version if b is None else b
+    texts = []
+    for n in (a, b):
+        text = ctx.store.clause_text_at(c.id, n) if 1 <= n <= c.version else None
+        if text is None:
+            raise NotFound(f"Clause {c.id} has no version {n}: its versions are 1 to {c.version}.")
+        texts.append(text)
+    changes = textsync.track_changes(texts[0], texts[1])
+    return {"from": a, "to": b, "changes": [[op, text] for op, text in changes]}

@@ -93,7 +93,7 @@ def mode_set(conn: Connection, data: dict[str, Any]) -> dict[str, Any]:
 
 
 def history(conn: Connection, data: dict[str, Any]) -> dict[str, Any]:
-    return {"versions": actions().history(conn.participant, data.get("clause_id"))}
+    return actions().history(conn.participant, data.get("clause_id"))
 
 
 HANDLERS: dict[str, Handler] = {

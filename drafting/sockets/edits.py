@@ -1,4 +1,5 @@
-"""Live typing: `edit`, a delta against a version, acknowledged as a delta."""
+"""Live typing: `edit`, a delta against a version, acknowledged as a delta; and
+`clause:restore`, an earlier version's text brought back as a new version."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from .presence import Connection
 def edit(conn: Connection, data: dict[str, Any]) -> dict[str, Any]:
     req = requests.Edit.parse(data)
     result = actions().apply_edit(
-        conn.participant, req.clause_id, req.base_version, req.delta, req.edit_id
+        conn.participant, req.clause_id, req.base_version, req.delta, req.edit_id, req.restores
     )
     c = result.clause
     # the stored text as a change of the sender's own: "=N" when applied as sent, so a
@@ -26,4 +27,9 @@ def edit(conn: Connection, data: dict[str, Any]) -> dict[str, Any]:
     return {"clause_id": c.id, "version": c.version, "delta": since}
 
 
-HANDLERS: dict[str, Handler] = {"edit": edit}
+def restore(conn: Connection, data: dict[str, Any]) -> dict[str, Any]:
+    c = requests.Restore.parse(data).run(actions(), conn.participant)
+    return {"clause": {"id": c.id, "version": c.version, "text": c.text}}
+
+
+HANDLERS: dict[str, Handler] = {"edit": edit, "clause:restore": restore}

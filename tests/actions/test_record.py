@@ -41,7 +41,7 @@ def sitting(actions, conference, draft, ids):
 
 
 def test_history_says_who_changed_a_clause_when_and_why(actions, conference, ids, sitting):
-    versions = actions.history(conference["delegates"][1], ids[1])
+    versions = actions.history(conference["delegates"][1], ids[1])["versions"]
     assert [(v["version"], v["text"], v["reason"]) for v in versions] == [
         (1, TEXT, "created"),
         (2, NEW, "amendment #2"),
@@ -51,13 +51,13 @@ def test_history_says_who_changed_a_clause_when_and_why(actions, conference, ids
         ("Chair", "UN"),
     ]
     assert versions[0]["at"] <= versions[1]["at"]
-    edited = actions.history(None, ids[5])
+    edited = actions.history(None, ids[5])["versions"]
     assert (edited[1]["actor"], edited[1]["delegation"], edited[1]["reason"]) == (
         "Amina",
         "Morocco",
         "edit",
     )
-    friendly = actions.history(None, ids[3])
+    friendly = actions.history(None, ids[3])["versions"]
     assert friendly[-1]["reason"] == "friendly amendment #1"
     assert friendly[-1]["text"] == "to report within six months;"
 
@@ -66,7 +66,7 @@ def test_history_of_a_deleted_clause_is_kept(actions, conference, ids):
     amina = conference["delegates"][0]
     actions.replace_text(amina, ids[4], "to consult all regions;")
     actions.delete_clause(amina, ids[4])
-    assert [v["text"] for v in actions.history(amina, ids[4])] == [
+    assert [v["text"] for v in actions.history(amina, ids[4])["versions"]] == [
         "to consult the regions;",
         "to consult all regions;",
     ]
