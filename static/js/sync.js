@@ -13,7 +13,8 @@
  *
  * Each clause keeps my undo and redo steps (undo.js), transformed over every edit of others
  * applied to the local text; where only texts are known (a merge3), over the diff of the
- * local text before and after. Undo and redo are changes of mine like typing.
+ * local text before and after. Undo, redo and restoring a version are changes of mine like
+ * typing; a restore travels as its own edit with `restores` (the server's reason names it).
  *
  * No DOM here: the page is told through `onText(id, cause)` whenever a clause's local text
  * may have changed, and `onStatus()` whenever the pending work changes.
@@ -66,6 +67,8 @@ export class DocSync {
           resyncing: false,
           retry: 0,
           history: new UndoStack(), // my undo and redo steps
+          restoring: null, // {text, version}: a version to restore once the clause is quiet
+          restores: null, // the version the pending change restores
         });
         this.hooks.onText(c.id, 'load');
       } else if (c.version > st.baseVersion && !st.inflight) {
@@ -110,7 +113,7 @@ export class DocSync {
   }
 
   /**
-   * Undo my last change to a clause (a burst of typing, a word), transformed over
+   * Undo my last change to a clause (a burst of typing, a word, a restore), transformed over
    * everyone's edits since: an edit like any other. Returns where the caret goes, or null when
    * there is nothing to undo.
    */
@@ -130,6 +133,33 @@ export class DocSync {
     this.mine(st, op, this.ts.applyDelta(st.local, op));
     this.hooks.onText(id, which);
     return caretAfter(op);
+  }
+
+  /**
+   * Make a clause read as an earlier version again (`text`, version `version`): a change of
+   * mine (on my undo stack) sent as its own edit with `restores`, once what I typed before it
+   * is acknowledged, so the server can say why the text changed.
+   */
+  restore(id, text, version) {
+    const st = this.states.get(id);
+    if (!st) return false;
+    st.restoring = { text, version };
+    this.flush(st);
+    this.hooks.onStatus();
+    return true;
+  }
+
+  /** The clause is quiet (nothing pending, nothing in flight): the restore becomes the change. */
+  takeRestore(st) {
+    const { text, version } = st.restoring;
+    st.restoring = null;
+    if (text === st.local) return;
+    const op = this.ts.makeDelta(st.local, text);
+    st.history.record(op, st.local, { alone: true });
+    st.pending = op;
+    st.local = text;
+    st.restores = version;
+    this.hooks.onText(st.id, 'restore');
   }
 
   /**
@@ -177,13 +207,13 @@ export class DocSync {
   /** Clauses with typing not yet acknowledged by the server. */
   pending() {
     let n = 0;
-    for (const st of this.states.values()) if (st.inflight || st.local !== st.baseText) n += 1;
+    for (const st of this.states.values()) if (st.inflight || st.restoring || st.local !== st.baseText) n += 1;
     return n;
   }
 
   busy() {
     for (const st of this.states.values()) {
-      if (st.inflight || st.resyncing || st.local !== st.baseText) return true;
+      if (st.inflight || st.resyncing || st.restoring || st.local !== st.baseText) return true;
     }
     return false;
   }
@@ -201,8 +231,10 @@ export class DocSync {
   }
 
   flush(st) {
-    if (st.inflight || st.resyncing || st.local === st.baseText || !this.connected) return;
+    if (st.inflight || st.resyncing || !this.connected) return;
     if (st.retry) return; // waiting out a rate limit
+    if (st.restoring && st.local === st.baseText) this.takeRestore(st);
+    if (st.local === st.baseText) return;
     let delta;
     try {
       delta = this.pendingOp(st);
@@ -211,6 +243,7 @@ export class DocSync {
       this.hooks.onRefused(st.id, { code: 'invalid', message: e.message });
       st.local = st.baseText;
       st.pending = null;
+      st.restores = null;
       st.history.clear();
       this.hooks.onText(st.id, 'refused');
       return;
@@ -222,13 +255,16 @@ export class DocSync {
       baseText: st.baseText,
       sentText: st.local,
       delta,
+      restores: st.restores,
     };
+    st.restores = null;
     this.send(st);
   }
 
   send(st) {
     const inf = st.inflight;
     const payload = { clause_id: st.id, base_version: inf.baseVersion, delta: inf.delta, edit_id: inf.editId };
+    if (inf.restores !== null) payload.restores = inf.restores;
     this.hooks.send(payload, (reply) => this.onAck(st.id, inf, reply));
   }
 
@@ -277,12 +313,14 @@ export class DocSync {
         st.local = this.ts.merge3(inf.baseText, reply.clause.text, st.local).text;
         this.merged(st, before);
         st.pending = null;
+        st.restores ??= inf.restores;
         st.baseText = reply.clause.text;
         st.baseVersion = reply.clause.version;
         this.hooks.onText(id, 'behind');
       } else if (err.code === 'rate_limited') {
         // not applied: the edit and what was typed since are pending again, on the base
         st.pending = typed === null ? inf.delta : compose(inf.delta, typed);
+        st.restores ??= inf.restores;
         st.retry = window.setTimeout(() => {
           st.retry = 0;
           this.flush(st);
@@ -293,6 +331,7 @@ export class DocSync {
         this.hooks.onRefused(id, err);
         st.local = st.baseText;
         st.pending = null;
+        st.restores = null;
         st.history.clear(); // my steps were made on text the server did not take
         this.hooks.onText(id, 'refused');
         this.resync(st);

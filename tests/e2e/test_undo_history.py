@@ -93,3 +93,69 @@ def test_a_typing_burst_is_undone_a_word_at_a_time(live, live_conf, people, arti
     saved(a)
     assert db_text(live, cid) == "Requests a report on the."
     assert not a.errors
+
+
+def open_history(person, clause_id: int):
+    person.clause(clause_id).focus()
+    person.page.locator("#history-button").click()
+    dialog = person.page.locator("#history-dialog")
+    expect(dialog).to_be_visible()
+    expect(dialog.locator("details.history-session").first).to_be_visible()
+    return dialog
+
+
+def test_restore_an_earlier_version_from_the_history(live, live_conf, people, artifacts):
+    """The history lists editing sessions; "Restore this version" brings an earlier text back
+    on every screen and in the database as a new version "restored version N", and Ctrl+Z in
+    the clause brings back the text from before the restore. Observers cannot restore."""
+    draft, cid = live_conf["draft_id"], live_conf["clause_ids"][2]  # "Requests a report."
+    original = "Requests a report."
+    a = people(live_conf["tokens"][0])
+    b = people(live_conf["tokens"][1])
+    a.open_draft(draft)
+    b.open_draft(draft)
+    ta, tb = a.clause(cid), b.clause(cid)
+    put_caret(ta, len("Requests a report"))
+    a.page.keyboard.type(" every year")
+    edited = "Requests a report every year."
+    expect(tb).to_have_value(edited)
+    saved(a)
+
+    dialog = open_history(a, cid)
+    sessions = dialog.locator("details.history-session")
+    expect(sessions).to_have_count(2)  # the clause as imported, then A's typing
+    expect(sessions.first).to_have_attribute("open", "")
+    expect(sessions.first.locator("summary")).to_contain_text("Delegate 0")
+    first = sessions.last
+    version = int(first.get_attribute("data-first"))
+    first.locator("summary").click()
+    a.page.screenshot(path=str(artifacts / "history-sessions.png"))
+    first.get_by_role("button", name=f"Restore version {version}").click()
+    expect(dialog).to_be_hidden()
+    expect(ta).to_be_focused()
+    for person in (a, b):
+        expect(person.clause(cid)).to_have_value(original)
+    saved(a)
+    assert db_text(live, cid) == original
+
+    dialog = open_history(b, cid)
+    latest = dialog.locator("details.history-session").first
+    expect(latest.locator("summary")).to_contain_text(f"restored version {version}")
+    expect(latest.locator("summary")).to_contain_text("Delegate 0")
+    expect(dialog.locator("#history-diff del")).to_have_text(" every year")
+    b.page.screenshot(path=str(artifacts / "history-restored.png"))
+    b.page.keyboard.press("Escape")
+    expect(dialog).to_be_hidden()
+
+    a.page.keyboard.press("Control+z")  # the restore is A's change: A can take it back
+    for person in (a, b):
+        expect(person.clause(cid)).to_have_value(edited)
+    saved(a)
+    assert db_text(live, cid) == edited
+
+    observer = people(live_conf["observer_token"])
+    observer.open_draft(draft)
+    dialog = open_history(observer, cid)
+    expect(dialog.locator("button[aria-label^='Compare version']").first).to_be_attached()
+    expect(dialog.locator("button.restore")).to_have_count(0)
+    assert not a.errors and not b.errors and not observer.errors

@@ -111,6 +111,7 @@ class Server {
     this.deltas = [null]; // deltas[v] made version v from v - 1
     this.clients = [];
     this.inbox = [];
+    this.journal = [];
   }
 
   get version() {
@@ -146,6 +147,8 @@ class Server {
       this.text = ts.applyDelta(this.text, mine);
       since ??= `=${this.text.length}`;
       this.deltas.push(mine);
+      const reason = payload.restores ? `restored version ${payload.restores}` : 'edit';
+      this.journal.push({ name, version: this.version, reason });
       const msg = { clause_id: 1, version: this.version, base_version: base, delta: mine };
       for (const other of this.clients) if (other !== sync) other.onEdited(msg);
       ack({ ok: true, clause_id: 1, version: this.version, delta: since });
@@ -192,4 +195,22 @@ test('DocSync: undo takes back my phrase and never their words, redo puts it bac
   assert.equal(server.text, 'Firmly Decides to act without (sic) delay today;');
   typeInto(a, server.text.length, ' Done');
   assert.equal(a.redo(1), null); // a new change ends the redo steps
+});
+
+test('DocSync: a restore is an edit of its own, after what was in flight, and undone by one undo', () => {
+  const server = new Server('Decides to act;');
+  const a = server.client('a');
+  typeInto(a, 14, ' now'); // in flight and pending
+  a.restore(1, 'Decides to act;', 1); // waits until the typing is acknowledged
+  assert.equal(a.get(1).local, 'Decides to act now;');
+  server.run();
+  assert.equal(server.text, 'Decides to act;');
+  assert.deepEqual(
+    server.journal.map((j) => j.reason),
+    ['edit', 'edit', 'restored version 1'],
+  );
+  a.undo(1);
+  server.run();
+  assert.equal(server.text, 'Decides to act now;');
+  assert.equal(server.journal.at(-1).reason, 'edit');
 });
