@@ -17,7 +17,7 @@
 import { compose, invert, parseOps, transform } from './textsync.js';
 
 export const BURST_MS = 1000;
-const LIMIT = 200; // steps kept per clause
+const LIMIT = 100; // steps kept per clause (each is transformed over every remote edit)
 
 const WORD = /[\p{L}\p{N}\p{M}_]/u;
 
