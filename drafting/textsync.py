@@ -627,6 +627,28 @@ def _compose(a: Sequence[_Component], b: Sequence[_Component]) -> list[_Componen
     return out
 
 
+def invert(delta: str, before: str) -> str:
+    """The operation undoing ``delta``, which was made against ``before``: it applies to the
+    delta's result and gives ``before`` back (an undo step, transformed like any edit)."""
+    out: list[_Component] = []
+    pos = 0
+    for c in parse_ops(delta):
+        if isinstance(c, str):
+            _push(out, -_units(c))
+        elif c > 0:
+            _push(out, c)
+            pos += c
+        else:
+            try:
+                _push(out, _u16_slice(before, pos, pos - c))
+            except UnicodeDecodeError:
+                raise DeltaError("The delta splits a character in two.") from None
+            pos -= c
+    if pos != _units(before):
+        raise DeltaError(f"The delta covers {pos} of the text's {_units(before)} units.")
+    return format_ops(out)
+
+
 def _u16_slice(text: str, start: int, end: int) -> str:
     if text.isascii():
         return text[start:end]

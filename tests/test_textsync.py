@@ -816,3 +816,62 @@ def where(delta: str) -> tuple[int, object]:
     if isinstance(ops[0], int) and ops[0] > 0:
         return ops[0], ops[1]
     return 0, ops[0]
+
+
+# --- undo: the inverse of a change, and undo steps in the browser ------------------------------
+
+
+@settings(max_examples=300, deadline=None)
+@given(edit_triples(any_texts))
+def test_invert_undoes_a_change_and_transforms_like_one(triple: tuple[str, str, str]) -> None:
+    """The inverse of my change gives the text back; transformed over their concurrent change,
+    it takes back exactly mine: their insertions stay, whatever mine deleted around them."""
+    base, theirs, mine = triple
+    assume(is_valid(base) and is_valid(theirs) and is_valid(mine))
+    m = make_delta(base, mine)
+    undo = textsync.invert(m, base)
+    assert apply_delta(mine, undo) == base
+    assert textsync.invert(undo, mine) == textsync.format_ops(textsync.parse_ops(m))
+    t = make_delta(base, theirs)
+    t_after_m, _ = textsync.transform(t, m)  # theirs, on my text
+    _, undo_after_t = textsync.transform(t_after_m, undo)
+    both = apply_delta(mine, t_after_m)
+    # undoing mine after theirs is theirs alone when my change only inserted
+    if all(isinstance(c, str) or c > 0 for c in textsync.parse_ops(m)):
+        assert apply_delta(both, undo_after_t) == theirs
+
+
+def test_invert_refuses_a_delta_of_another_text() -> None:
+    with pytest.raises(DeltaError):
+        textsync.invert("=3\t-2", "abc")
+    with pytest.raises(DeltaError):
+        textsync.invert("=1\t-1\t=1", "a😀")  # half an emoji
+
+
+@needs_node
+def test_invert_matches_javascript() -> None:
+    triples = [t for t in collect(edit_triples(any_texts), 200) if all(map(is_valid, t))]
+    requests = [
+        {"op": "invert", "delta": make_delta(base, mine), "before": base}
+        for base, _, mine in triples
+    ]
+    for req, got in zip(requests, run_js(requests), strict=True):
+        assert got["delta"] == textsync.invert(req["delta"], req["before"])
+
+
+@needs_node
+def test_undo_steps_in_the_browser_core() -> None:
+    """tests/js/undo.test.mjs under node's test runner: typing undone a word at a time, undo
+    transformed over others' edits (their words kept), redo, and a restore as its own edit."""
+    assert NODE is not None
+    proc = subprocess.run(
+        [NODE, "--test", str(REPO / "tests" / "js" / "undo.test.mjs")],
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        timeout=120,
+        check=False,
+        cwd=REPO,
+    )
+    assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-2000:]
+    assert "# fail 0" in proc.stdout

@@ -2,7 +2,8 @@
  * The document (#clauses): one persistent node per clause, moved rather than rebuilt, each
  * with its number, its textarea (typing goes to the sync state, remote text comes back into it
  * with the caret kept), its amendment badge and its margin button; the keyboard shortcuts in a
- * clause; and the form that adds a clause at the end.
+ * clause (undo and redo are the sync state's, per author, not the browser's); and the form
+ * that adds a clause at the end.
  *
  * The server renders the clauses first; this adopts those elements (same markup as makeNode).
  */
@@ -33,6 +34,11 @@ const SHORTCUTS = {
   'shift+ArrowRight': 'indent',
   'shift+ArrowLeft': 'outdent',
 };
+
+// Ctrl (Cmd on a Mac) +Z undoes my last change, +Shift+Z or +Y redoes it; so do the browser's
+// Edit menu's Undo and Redo (beforeinput historyUndo / historyRedo).
+const HISTORY_KEYS = { z: 'undo', 'shift+z': 'redo', y: 'redo' };
+const HISTORY_INPUTS = { historyUndo: 'undo', historyRedo: 'redo' };
 
 function refs(li) {
   return {
@@ -311,12 +317,34 @@ export class ClauseList {
   listenKeys() {
     const app = this.app;
     this.root.addEventListener('keydown', (e) => {
-      if (!e.target.matches('textarea.text') || !e.altKey || e.ctrlKey || e.metaKey) return;
+      if (!e.target.matches('textarea.text')) return;
+      if ((e.ctrlKey || e.metaKey) && !e.altKey) {
+        const which = HISTORY_KEYS[(e.shiftKey ? 'shift+' : '') + e.key.toLowerCase()];
+        if (!which || e.isComposing) return;
+        e.preventDefault(); // the browser's own undo would take back one character, anyone's
+        this.replay(e.target, which);
+        return;
+      }
+      if (!e.altKey || e.ctrlKey || e.metaKey) return;
       const command = SHORTCUTS[(e.shiftKey ? 'shift+' : '') + e.key];
       if (!command || !app.editable()) return;
       e.preventDefault();
       app.emit('command', command, Number(e.target.closest('.clause').dataset.id));
     });
+    this.root.addEventListener('beforeinput', (e) => {
+      const which = HISTORY_INPUTS[e.inputType];
+      if (!which || !e.target.matches('textarea.text')) return;
+      e.preventDefault();
+      this.replay(e.target, which);
+    });
+  }
+
+  /** Undo or redo my last change in the clause, the caret at the end of what it changed. */
+  replay(ta, which) {
+    if (ta.readOnly || this.composing === ta) return;
+    const caret = this.app.sync[which](Number(ta.closest('.clause').dataset.id));
+    if (caret === null) return;
+    ta.setSelectionRange(caret, caret);
   }
 
   // --- amendment badges on clauses ----------------------------------------------------------

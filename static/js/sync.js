@@ -11,11 +11,17 @@
  * reconnect the owner calls `rejoined()`, which resends the edit in flight under the same
  * edit_id (the server applies it once) and rebases what was typed offline.
  *
+ * Each clause keeps my undo and redo steps (undo.js), transformed over every edit of others
+ * applied to the local text; where only texts are known (a merge3), over the diff of the
+ * local text before and after. Undo, redo and restoring a version are changes of mine like
+ * typing; a restore travels as its own edit with `restores` (the server's reason names it).
+ *
  * No DOM here: the page is told through `onText(id, cause)` whenever a clause's local text
  * may have changed, and `onStatus()` whenever the pending work changes.
  */
 import { randomId } from './dom.js';
 import { compose, opFromEdit, transform } from './textsync.js';
+import { UndoStack, caretAfter } from './undo.js';
 
 export function flatten(clauses, out = []) {
   for (const c of clauses) {
@@ -60,6 +66,9 @@ export class DocSync {
           inflight: null,
           resyncing: false,
           retry: 0,
+          history: new UndoStack(), // my undo and redo steps
+          restoring: null, // {text, version}: a version to restore once the clause is quiet
+          restores: null, // the version the pending change restores
         });
         this.hooks.onText(c.id, 'load');
       } else if (c.version > st.baseVersion && !st.inflight) {
@@ -88,6 +97,12 @@ export class DocSync {
       this.hooks.onText(st.id, 'refused');
       return;
     }
+    st.history.record(op, st.local);
+    this.mine(st, op, text);
+  }
+
+  /** A change of mine, `op` on the local text, which makes it `text`: pending, then sent. */
+  mine(st, op, text) {
     // `op` is on the local text; the pending change is on its origin (a text merge may have
     // left the local text ahead of it with no operation kept: then it is diffed)
     const origin = st.inflight ? st.inflight.sentText : st.baseText;
@@ -95,6 +110,69 @@ export class DocSync {
     st.local = text;
     this.flush(st);
     this.hooks.onStatus();
+  }
+
+  /**
+   * Undo my last change to a clause (a burst of typing, a word, a restore), transformed over
+   * everyone's edits since: an edit like any other. Returns where the caret goes, or null when
+   * there is nothing to undo.
+   */
+  undo(id) {
+    return this.replay(id, 'undo');
+  }
+
+  redo(id) {
+    return this.replay(id, 'redo');
+  }
+
+  replay(id, which) {
+    const st = this.states.get(id);
+    if (!st) return null;
+    const op = which === 'undo' ? st.history.takeUndo(st.local) : st.history.takeRedo(st.local);
+    if (op === null) return null;
+    this.mine(st, op, this.ts.applyDelta(st.local, op));
+    this.hooks.onText(id, which);
+    return caretAfter(op);
+  }
+
+  /**
+   * Make a clause read as an earlier version again (`text`, version `version`): a change of
+   * mine (on my undo stack) sent as its own edit with `restores`, once what I typed before it
+   * is acknowledged, so the server can say why the text changed.
+   */
+  restore(id, text, version) {
+    const st = this.states.get(id);
+    if (!st) return false;
+    st.restoring = { text, version };
+    this.flush(st);
+    this.hooks.onStatus();
+    return true;
+  }
+
+  /** The clause is quiet (nothing pending, nothing in flight): the restore becomes the change. */
+  takeRestore(st) {
+    const { text, version } = st.restoring;
+    st.restoring = null;
+    if (text === st.local) return;
+    const op = this.ts.makeDelta(st.local, text);
+    st.history.record(op, st.local, { alone: true });
+    st.pending = op;
+    st.local = text;
+    st.restores = version;
+    this.hooks.onText(st.id, 'restore');
+  }
+
+  /**
+   * The local text changed from `before` with no operation known (a text merge): my steps are
+   * transformed over the diff, which places others' words as a diff guesses.
+   */
+  merged(st, before) {
+    if (before === st.local) return;
+    try {
+      st.history.transform(this.ts.makeDelta(before, st.local));
+    } catch {
+      st.history.clear();
+    }
   }
 
   /** The change not yet sent, as an operation on the text it was typed on. */
@@ -113,10 +191,12 @@ export class DocSync {
     if (st.local === st.baseText) {
       st.local = next;
       st.pending = null;
+      st.history.transform(theirs);
     } else {
       const [theirsAfter, mine] = transform(theirs, this.pendingOp(st));
       st.local = this.ts.applyDelta(st.local, theirsAfter);
       st.pending = mine;
+      st.history.transform(theirsAfter);
     }
     st.baseText = next;
     st.baseVersion = version;
@@ -127,20 +207,22 @@ export class DocSync {
   /** Clauses with typing not yet acknowledged by the server. */
   pending() {
     let n = 0;
-    for (const st of this.states.values()) if (st.inflight || st.local !== st.baseText) n += 1;
+    for (const st of this.states.values()) if (st.inflight || st.restoring || st.local !== st.baseText) n += 1;
     return n;
   }
 
   busy() {
     for (const st of this.states.values()) {
-      if (st.inflight || st.resyncing || st.local !== st.baseText) return true;
+      if (st.inflight || st.resyncing || st.restoring || st.local !== st.baseText) return true;
     }
     return false;
   }
 
   rebase(st, serverText, version, cause) {
+    const before = st.local;
     if (st.local === st.baseText) st.local = serverText;
     else st.local = this.ts.merge3(st.baseText, serverText, st.local).text;
+    this.merged(st, before);
     st.pending = null;
     st.baseText = serverText;
     st.baseVersion = version;
@@ -149,8 +231,10 @@ export class DocSync {
   }
 
   flush(st) {
-    if (st.inflight || st.resyncing || st.local === st.baseText || !this.connected) return;
+    if (st.inflight || st.resyncing || !this.connected) return;
     if (st.retry) return; // waiting out a rate limit
+    if (st.restoring && st.local === st.baseText) this.takeRestore(st);
+    if (st.local === st.baseText) return;
     let delta;
     try {
       delta = this.pendingOp(st);
@@ -159,6 +243,8 @@ export class DocSync {
       this.hooks.onRefused(st.id, { code: 'invalid', message: e.message });
       st.local = st.baseText;
       st.pending = null;
+      st.restores = null;
+      st.history.clear();
       this.hooks.onText(st.id, 'refused');
       return;
     }
@@ -169,16 +255,17 @@ export class DocSync {
       baseText: st.baseText,
       sentText: st.local,
       delta,
+      restores: st.restores,
     };
+    st.restores = null;
     this.send(st);
   }
 
   send(st) {
     const inf = st.inflight;
-    this.hooks.send(
-      { clause_id: st.id, base_version: inf.baseVersion, delta: inf.delta, edit_id: inf.editId },
-      (reply) => this.onAck(st.id, inf, reply),
-    );
+    const payload = { clause_id: st.id, base_version: inf.baseVersion, delta: inf.delta, edit_id: inf.editId };
+    if (inf.restores !== null) payload.restores = inf.restores;
+    this.hooks.send(payload, (reply) => this.onAck(st.id, inf, reply));
   }
 
   onAck(id, inf, reply) {
@@ -193,17 +280,22 @@ export class DocSync {
     } else if (reply && reply.ok) {
       const { version } = reply;
       if (version >= st.baseVersion) {
+        const before = st.local;
         if (typed === null) {
           st.local = text;
           st.pending = null;
+          if (typeof reply.delta === 'string') st.history.transform(reply.delta);
+          else this.merged(st, before);
         } else if (typeof reply.delta === 'string') {
           // the others' edits, transformed over mine: mine typed since go after them by offsets
           const [theirsAfter, mine] = transform(reply.delta, typed);
           st.local = this.ts.applyDelta(st.local, theirsAfter);
           st.pending = mine;
+          st.history.transform(theirsAfter);
         } else {
           st.local = this.ts.merge3(inf.sentText, text, st.local).text;
           st.pending = null;
+          this.merged(st, before);
         }
         st.baseText = text;
         st.baseVersion = version;
@@ -217,14 +309,18 @@ export class DocSync {
     } else {
       const err = (reply && reply.error) || { code: 'server_error', message: 'No answer.' };
       if (err.code === 'behind' && reply.clause) {
+        const before = st.local;
         st.local = this.ts.merge3(inf.baseText, reply.clause.text, st.local).text;
+        this.merged(st, before);
         st.pending = null;
+        st.restores ??= inf.restores;
         st.baseText = reply.clause.text;
         st.baseVersion = reply.clause.version;
         this.hooks.onText(id, 'behind');
       } else if (err.code === 'rate_limited') {
         // not applied: the edit and what was typed since are pending again, on the base
         st.pending = typed === null ? inf.delta : compose(inf.delta, typed);
+        st.restores ??= inf.restores;
         st.retry = window.setTimeout(() => {
           st.retry = 0;
           this.flush(st);
@@ -235,6 +331,8 @@ export class DocSync {
         this.hooks.onRefused(id, err);
         st.local = st.baseText;
         st.pending = null;
+        st.restores = null;
+        st.history.clear(); // my steps were made on text the server did not take
         this.hooks.onText(id, 'refused');
         this.resync(st);
       }

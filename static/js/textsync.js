@@ -498,6 +498,33 @@ export function compose(first, then) {
 }
 
 /**
+ * The operation undoing `delta`, which was made against `before`: it applies to delta's result
+ * and gives `before` back (what was inserted is deleted, what was deleted is inserted again).
+ */
+export function invert(delta, before) {
+  requireText(before, 'The text');
+  const out = [];
+  let pos = 0;
+  for (const c of parseOps(delta)) {
+    if (typeof c === 'string') {
+      push(out, -c.length);
+    } else if (c > 0) {
+      push(out, c);
+      pos += c;
+    } else {
+      const deleted = before.slice(pos, pos - c);
+      if (!wellFormed(deleted)) throw new DeltaError('The delta splits a character in two.');
+      push(out, deleted);
+      pos -= c;
+    }
+  }
+  if (pos !== before.length) {
+    throw new DeltaError(`The delta covers ${pos} of the text's ${before.length} units.`);
+  }
+  return formatOps(out);
+}
+
+/**
  * The operation a keystroke (or a paste, a cut) made, placed where the caret says: `before` and
  * `after` are the field's text either side of the input event, `caret` the cursor after it. A
  * diff alone cannot tell where an "e" typed after an "e" went; the caret can. Never splits a
