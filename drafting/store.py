@@ -766,17 +766,14 @@ class Store:
         )
         self._version(clause_id, version, text, actor_id, reason, edit_id, delta)
 
-    def deltas_since(self, clause_id: int, version: int) -> list[str | None]:
-        """The deltas that made each version after `version`, oldest first (None where an
-        older database kept only the text)."""
-        return [
-            r["delta"]
-            for r in self.db.query(
-                "select delta from clause_versions where clause_id = ? and version > ?"
-                " order by version",
-                [clause_id, version],
-            )
-        ]
+    def deltas_between(self, clause_id: int, after: int, upto: int) -> list[tuple[int, str | None]]:
+        """(version, delta) of each version after `after` up to `upto`, oldest first."""
+        rows = self.db.conn.execute(
+            "select version, delta from clause_versions"
+            " where clause_id = ? and version > ? and version <= ? order by version",
+            [clause_id, after, upto],
+        ).fetchall()
+        return [(int(v), d) for v, d in rows]
 
     def edit_seen(self, edit_id: str) -> tuple[int, int] | None:
         """(clause id, version) an edit id was applied as, if it was."""

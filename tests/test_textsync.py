@@ -709,6 +709,33 @@ def test_rebase_is_compose_then_transform(texts: list[str], mine_text: str) -> N
     assert apply_delta(mine_text, since) == merged
 
 
+@settings(max_examples=100, deadline=None)
+@given(st.lists(any_texts, min_size=2, max_size=24), st.data())
+def test_the_op_log_composes_any_run_of_versions_as_compose_all_does(
+    texts: list[str], data: st.DataObject
+) -> None:
+    """The server's memory of recent operations (`OpLog`, blocks of versions composed once)
+    gives, for any base, what composing each version since does; versions it no longer keeps
+    are reported missing, never guessed."""
+    assume(all(is_valid(t) for t in texts))
+    deltas = [make_delta(a, b) for a, b in itertools.pairwise(texts)]  # version v+2 from v+1
+    log = textsync.OpLog()
+    for v, d in enumerate(deltas, start=2):
+        log.add(v, d)
+    head = len(texts)
+    for _ in range(3):
+        base = data.draw(st.integers(1, head - 1))
+        expected = textsync.compose_all(deltas[base - 1 :])
+        assert textsync.format_ops(log.since(base, head)) == expected
+        mine = make_delta(texts[base - 1], texts[base - 1] + "+x")
+        assert log.rebase(base, head, mine) == textsync.rebase(deltas[base - 1 :], mine)
+    assert log.missing(0, head) == [1]
+    log.KEEP = 4
+    for v in range(head + 1, head + 8):
+        log.add(v, f"={textsync.units(texts[-1])}")
+    assert 2 in log.missing(1, head + 7) and not log.missing(head + 3, head + 7)
+
+
 @st.composite
 def two_insertions(draw: st.DrawFn) -> tuple[str, int, str, int, str]:
     """A boilerplate clause and two phrases inserted at chosen places, phrases that share

@@ -11,11 +11,13 @@ of one clause leave in version order.
 from __future__ import annotations
 
 import threading
+from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
 
 from ..events import Event
 from ..store import Store
+from ..textsync import OpLog
 
 Notify = Callable[[list[Event]], None]
 
@@ -39,6 +41,22 @@ class Context:
         self.notify: Notify = notify or (lambda events: None)
         self._locks: dict[int, threading.Lock] = {}
         self._locks_lock = threading.Lock()
+        self._oplogs: OrderedDict[int, OpLog] = OrderedDict()
+
+    OPLOGS = 256  # clauses whose recent operations are kept in memory (the busiest)
+
+    def oplog(self, clause_id: int) -> OpLog:
+        """The recent operations of a clause (a cache of what the store holds, never ahead
+        of it: only committed versions go in). Use it under the clause's lock."""
+        with self._locks_lock:
+            log = self._oplogs.get(clause_id)
+            if log is None:
+                log = self._oplogs[clause_id] = OpLog()
+                if len(self._oplogs) > self.OPLOGS:
+                    self._oplogs.popitem(last=False)
+            else:
+                self._oplogs.move_to_end(clause_id)
+            return log
 
     def clause_lock(self, clause_id: int) -> threading.Lock:
         with self._locks_lock:

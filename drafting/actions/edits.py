@@ -270,7 +270,7 @@ def apply_edit(
         else:
             if c.version - base > domain.MAX_REBASE_VERSIONS:
                 raise Behind(cid, c.version, c.text)
-            rebased = _rebase(ctx.store.deltas_since(cid, base), clean_delta)
+            rebased = _rebase(ctx, cid, base, c.version, clean_delta)
             if rebased is not None:
                 exact, since = rebased
                 new_text = textsync.apply_delta(c.text, exact)
@@ -299,20 +299,33 @@ def apply_edit(
             restores=restored,
             live=True,
         )
-    # told (after COMMIT, under the clause's lock) by the transaction
+    # told (after COMMIT, under the clause's lock) by the transaction; committed, so the
+    # operation may join the clause's recent ones
+    if exact is not None:
+        ctx.oplog(cid).add(c.version + 1, exact)
     clause = replace(c, text=new_text, version=c.version + 1)
     return EditResult(clause, True, tx.events, mine, since)
 
 
-def _rebase(committed: list[str | None], mine: str) -> tuple[str, str] | None:
+def _rebase(
+    ctx: Context, clause_id: int, base: int, head: int, mine: str
+) -> tuple[str, str] | None:
     """Transform an edit over the operations committed since its base: the edit as it applies
     to the current text, and the others' edits as they apply after it (what the author's
-    screen needs to catch up). The others' are composed first, so an edit that is many
-    versions late costs one transform; each committed delta is parsed once, not once per late
-    edit. None if a version's operation is not known."""
-    if not committed or any(d is None for d in committed):
-        return None
-    return textsync.rebase([d for d in committed if d is not None], mine)
+    screen needs to catch up). The others' are composed first (`textsync.OpLog`: recent
+    operations and their compositions are kept in memory, what is missing is read from the
+    store), so an edit that is many versions late costs one transform. None if a version's
+    operation is not known (an older database kept only its text)."""
+    log = ctx.oplog(clause_id)
+    missing = log.missing(base, head)
+    if missing:
+        for version, delta in ctx.store.deltas_between(clause_id, missing[0] - 1, missing[-1]):
+            if delta is None:
+                return None
+            log.add(version, delta)
+        if log.missing(base, head):
+            return None
+    return log.rebase(base, head, mine)
 
 
 def _resent_text(ctx: Context, clause_id: int, base: int, delta: str) -> str | None:

@@ -167,7 +167,7 @@ export class DocSync {
    * transformed over the diff, which places others' words as a diff guesses.
    */
   merged(st, before) {
-    if (before === st.local) return;
+    if (before === st.local || st.history.empty) return;
     try {
       st.history.transform(this.ts.makeDelta(before, st.local));
     } catch {

@@ -98,6 +98,7 @@ test('a step whose words others deleted is dropped', () => {
   stack.record('=3\t+xyz', 'abc', { now: 0 });
   stack.record('=6\t+ q', 'abcxyz', { now: 5000 });
   stack.transform('=3\t-3\t=2'); // they delete "xyz"
+  stack.settle(); // steps move over others' edits when next needed
   assert.equal(stack.undos.length, 1);
   assert.equal(ts.applyDelta('abc q', stack.takeUndo('abc q')), 'abc');
   assert.equal(stack.takeUndo('abc'), null);
@@ -213,4 +214,19 @@ test('DocSync: a restore is an edit of its own, after what was in flight, and un
   server.run();
   assert.equal(server.text, 'Decides to act now;');
   assert.equal(server.journal.at(-1).reason, 'edit');
+});
+
+test('steps moved over many remote edits at once land as if moved over each', () => {
+  const stack = new UndoStack();
+  const [typed, mine] = keys('Decides to act;', 14, ' now');
+  typed.forEach(([op, before]) => stack.record(op, before, { now: 0 }));
+  // three remote edits arrive one after the other before I undo
+  let text = mine;
+  for (const theirs of ['+Firmly \t=19', '=24\t+(sic)\t=2', '=30\t+!\t=1']) {
+    text = ts.applyDelta(text, theirs);
+    stack.transform(theirs);
+  }
+  assert.equal(text, 'Firmly Decides to act no(sic)w!;');
+  const undone = ts.applyDelta(text, stack.takeUndo(text));
+  assert.equal(undone, 'Firmly Decides to act(sic)!;');
 });
