@@ -793,14 +793,19 @@ def test_transform_and_compose_match_javascript() -> None:
         t, m = make_delta(base, theirs), make_delta(base, mine)
         requests.append({"op": "transform", "first": t, "second": m})
         requests.append({"op": "compose", "first": t, "then": textsync.transform(t, m)[1]})
+        back = make_delta(merged := apply_delta(theirs, textsync.transform(t, m)[1]), base)
+        requests.append({"op": "composeAll", "deltas": [t, textsync.transform(t, m)[1], back]})
+        assert apply_delta(base, textsync.compose_all(requests[-1]["deltas"])) == base, merged
     results = run_js(requests)
     for req, got in zip(requests, results, strict=True):
         if req["op"] == "transform":
             assert [got["first"], got["second"]] == list(
                 textsync.transform(req["first"], req["second"])
             )
-        else:
+        elif req["op"] == "compose":
             assert got["delta"] == textsync.compose(req["first"], req["then"])
+        else:
+            assert got["delta"] == textsync.compose_all(req["deltas"])
 
 
 @needs_node

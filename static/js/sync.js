@@ -20,7 +20,7 @@
  * may have changed, and `onStatus()` whenever the pending work changes.
  */
 import { randomId } from './dom.js';
-import { compose, opFromEdit, transform } from './textsync.js';
+import { compose, composeAll, opFromEdit, transform } from './textsync.js';
 import { UndoStack, caretAfter } from './undo.js';
 
 export function flatten(clauses, out = []) {
@@ -414,19 +414,35 @@ export class DocSync {
         (st.held ||= []).push(...edits.filter((m) => m.version > st.baseVersion));
         continue;
       }
-      let text = st.baseText;
+      // the run that follows on from the base, version by version, up to a gap
+      const run = [];
       let version = st.baseVersion;
-      let theirs = null; // the run as one operation on the base
       for (const m of edits) {
         if (m.version <= version) continue;
         if (m.base_version !== version) break; // a gap: take what we have, ask for the rest
-        try {
-          text = this.ts.applyDelta(text, m.delta);
-        } catch {
-          break;
-        }
-        theirs = theirs === null ? m.delta : compose(theirs, m.delta);
+        run.push(m);
         version = m.version;
+      }
+      let text = st.baseText;
+      let theirs = null; // the run as one operation on the base
+      try {
+        // composed first: a long clause is rebuilt once per batch, not once per edit
+        theirs = run.length ? composeAll(run.map((m) => m.delta)) : null;
+        if (theirs !== null) text = this.ts.applyDelta(text, theirs);
+      } catch {
+        // a delta that does not fit: take the run up to it, one by one
+        text = st.baseText;
+        theirs = null;
+        version = st.baseVersion;
+        for (const m of run) {
+          try {
+            text = this.ts.applyDelta(text, m.delta);
+          } catch {
+            break;
+          }
+          theirs = theirs === null ? m.delta : compose(theirs, m.delta);
+          version = m.version;
+        }
       }
       if (version !== st.baseVersion) {
         this.takeOp(st, theirs, version, 'remote', text);

@@ -142,6 +142,7 @@ function wholeCharacters(diffs) {
 }
 
 function decodeInsert(param) {
+  if (param.indexOf('%') === -1 && wellFormed(param)) return param; // nothing escaped
   if (BAD_ESCAPE.test(param)) {
     throw new DeltaError(`The delta has a malformed %-escape in an insertion: ${param.slice(0, 40)}`);
   }
@@ -460,8 +461,26 @@ export function transform(first, second) {
 
 /** One delta doing `first` and then `then` (made against first's result). */
 export function compose(first, then) {
-  const a = parseOps(first);
-  const b = parseOps(then);
+  return formatOps(composeOps(parseOps(first), parseOps(then)));
+}
+
+/**
+ * One delta doing each of `deltas` in turn (a run of remote edits), each parsed once and
+ * composed pairwise, so a batch of twenty edits is applied to a long clause once, not twenty
+ * times; as textsync.compose_all.
+ */
+export function composeAll(deltas) {
+  if (!deltas.length) throw new DeltaError('There is nothing to compose.');
+  let ops = deltas.map(parseOps);
+  while (ops.length > 1) {
+    const next = [];
+    for (let k = 0; k < ops.length; k += 2) next.push(k + 1 < ops.length ? composeOps(ops[k], ops[k + 1]) : ops[k]);
+    ops = next;
+  }
+  return formatOps(ops[0]);
+}
+
+function composeOps(a, b) {
   const out = [];
   let i = 0;
   let j = 0;
@@ -494,7 +513,7 @@ export function compose(first, then) {
     if (x === undefined) x = a[++i];
     if (y === undefined) y = b[++j];
   }
-  return formatOps(out);
+  return out;
 }
 
 /**

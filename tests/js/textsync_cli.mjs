@@ -6,6 +6,7 @@
 //   {"op": "track", "old", "new"}          -> {"runs": [[op, text], ...]}
 //   {"op": "transform", "first", "second"} -> {"first", "second"}  (transformed)
 //   {"op": "compose", "first", "then"}     -> {"delta"}
+//   {"op": "composeAll", "deltas"}          -> {"delta"}
 //   {"op": "edit", "before", "after", "caret"} -> {"delta"}  (a keystroke placed by the caret)
 //   {"op": "invert", "delta", "before"}    -> {"delta"}  (the undo of a change)
 // stdout: a JSON list of results in the same order; a thrown error gives {"error", "name"}.
@@ -15,7 +16,7 @@ import { createRequire } from 'node:module';
 // package.json declares no "type", so node would load a plain .js file as CommonJS (or warn
 // and re-parse it); importing the source as a data: URL makes it an ES module on any node.
 const source = readFileSync(new URL('../../static/js/textsync.js', import.meta.url));
-const { makeTextSync, transform, compose, opFromEdit, invert } = await import(`data:text/javascript;base64,${source.toString('base64')}`);
+const { makeTextSync, transform, compose, composeAll, opFromEdit, invert } = await import(`data:text/javascript;base64,${source.toString('base64')}`);
 
 const require = createRequire(import.meta.url);
 const DiffMatchPatch = require('../../node_modules/diff-match-patch');
@@ -31,6 +32,7 @@ const handlers = {
     return { first, second };
   },
   compose: (r) => ({ delta: compose(r.first, r.then) }),
+  composeAll: (r) => ({ delta: composeAll(r.deltas) }),
   edit: (r) => ({ delta: opFromEdit(r.before, r.after, r.caret) }),
   invert: (r) => ({ delta: invert(r.delta, r.before) }),
 };
