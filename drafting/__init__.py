@@ -91,6 +91,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         logger=False,
         engineio_logger=False,
     )
+    sockets.register_side_doors(socketio, app)
     app.wsgi_app = _without_websocket_compression(app.wsgi_app)  # type: ignore[method-assign]
     return app
 

@@ -457,8 +457,13 @@ class Store:
         return pk
 
     def _one(self, sql: str, params: list[Any] | tuple[Any, ...]) -> dict[str, Any] | None:
-        rows = list(self.db.query(sql, params))
-        return rows[0] if rows else None
+        # on the connection itself: the hottest reads (a clause, a draft, per keystroke) pay
+        # for no generator of dicts
+        cursor = self.db.conn.execute(sql, params)
+        row = cursor.fetchone()
+        if row is None:
+            return None
+        return dict(zip([c[0] for c in cursor.description], row, strict=True))
 
     # --- settings -------------------------------------------------------------------------
 

@@ -11,14 +11,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from flask import session
+from flask import Flask, session
 from flask_socketio import ConnectionRefusedError, SocketIO
 
 from ..errors import DraftingError
 from . import drafts, edits, procedure
-from .door import Handler, actions, door, presence, sid
+from .door import Handler, actions, door, presence, sid, side_door
 
 HANDLERS: dict[str, Handler] = {**drafts.HANDLERS, **edits.HANDLERS, **procedure.HANDLERS}
+# The hot events that need no Flask request: registered on python-socketio directly
+SIDE_DOOR = ("edit",)
 
 # Every client event registered, by name; tests check docs/protocol.md names them all.
 HANDLED: dict[str, Callable[..., Any]] = {}
@@ -54,3 +56,9 @@ def register(socketio: SocketIO) -> None:
         handler = door(name, fn)
         HANDLED[name] = handler
         socketio.on_event(name, handler)
+
+
+def register_side_doors(socketio: SocketIO, app: Flask) -> None:
+    """After `init_app`: the `SIDE_DOOR` events skip Flask-SocketIO's request context."""
+    for name in SIDE_DOOR:
+        socketio.server.on(name, side_door(app, name, HANDLERS[name]), namespace="/")
