@@ -961,7 +961,6 @@ async def run_node(
     """The etherpad model driven by ``benchmarks/node_load.mjs`` (one node process running the
     browser's own sync code), measured the same way as the Python generator."""
     workdir = db_path.parent
-    cfg_path, out_path = workdir / "node-config.json", workdir / "node-result.json"
     cfg = {
         "url": server.url,
         "draft_id": draft_id,
@@ -974,26 +973,42 @@ async def run_node(
         "settle": args.settle,
         "seed": args.seed,
     }
-    cfg_path.write_text(json.dumps(cfg))
+    # the probe in a node process of its own, as probe.js runs beside Etherpad's load tool:
+    # its latency is then not the authors' event loop's lag
+    roles = ["load", "probe"] if args.probe_apart else ["all"]
+    if args.probe_apart:
+        cfg["start_at"] = (time.time() + 3 + 0.01 * len(tokens)) * 1000
     profile = ["--cpu-prof", f"--cpu-prof-dir={args.node_prof}"] if args.node_prof else []
-    node = await asyncio.create_subprocess_exec(
-        "node",
-        *profile,
-        str(REPO / "benchmarks" / "node_load.mjs"),
-        str(cfg_path),
-        str(out_path),
-        cwd=REPO,
-        stdout=asyncio.subprocess.PIPE,
-    )
     _server_cpus, loadgen_cpus = pinning(args.pin)
-    if loadgen_cpus:
-        os.sched_setaffinity(node.pid, loadgen_cpus)
+    nodes = []
+    for role in roles:
+        cfg_path = workdir / f"node-config-{role}.json"
+        cfg_path.write_text(json.dumps({**cfg, "role": role}))
+        nodes.append(
+            await asyncio.create_subprocess_exec(
+                "node",
+                *profile,
+                str(REPO / "benchmarks" / "node_load.mjs"),
+                str(cfg_path),
+                str(workdir / f"node-result-{role}.json"),
+                cwd=REPO,
+                stdout=asyncio.subprocess.PIPE,
+            )
+        )
+        if loadgen_cpus:
+            os.sched_setaffinity(nodes[-1].pid, loadgen_cpus)
+    node = nodes[0]  # the one whose progress marks the window
+
+    def node_cpu() -> float:
+        return sum(process_cpu_seconds(n.pid) for n in nodes)
+
     rss_peak = [0.0]
     stop = asyncio.Event()
     sampler = asyncio.ensure_future(sample_rss(server, rss_peak, stop))
     marks: dict[str, tuple[float, float, float, int, float]] = {}
     spy = None
     assert node.stdout is not None
+    drains = [asyncio.ensure_future(_drain(n)) for n in nodes[1:]]
     try:
         async for raw in node.stdout:
             line = raw.decode().strip()
@@ -1002,7 +1017,7 @@ async def run_node(
                 marks[name] = (
                     time.perf_counter(),
                     server.cpu_seconds(),
-                    process_cpu_seconds(node.pid),
+                    node_cpu(),
                     count_edits(db_path),
                     host_busy_seconds(),
                 )
@@ -1010,17 +1025,21 @@ async def run_node(
                     spy = start_spy(args.spy, server.worker_pid(), args.duration)
                 if name == "window-end":
                     rss = server.rss_mb()
-        code = await asyncio.wait_for(node.wait(), 60)
+        codes = [await asyncio.wait_for(n.wait(), 60) for n in nodes]
+        await asyncio.gather(*drains)
     finally:
         stop.set()
         await sampler
-        if node.returncode is None:
-            node.kill()
+        for n in nodes:
+            if n.returncode is None:
+                n.kill()
         if spy is not None:
             await asyncio.to_thread(stop_spy, spy)
-    if code != 0 or len(marks) != 2:
-        raise RuntimeError(f"node_load.mjs failed (exit {code})")
-    out = json.loads(out_path.read_text())
+    if any(codes) or len(marks) != 2:
+        raise RuntimeError(f"node_load.mjs failed (exit {codes})")
+    out = _merge_node_results(
+        [json.loads((workdir / f"node-result-{r}.json").read_text()) for r in roles]
+    )
 
     (w0, cpu0, node0, edits0, host0), (w1, cpu1, node1, edits1, host1) = (
         marks["window-start"],
@@ -1086,6 +1105,29 @@ async def run_node(
     }
 
 
+async def _drain(proc: asyncio.subprocess.Process) -> None:
+    assert proc.stdout is not None
+    async for _line in proc.stdout:
+        pass
+
+
+def _merge_node_results(parts: list[dict[str, Any]]) -> dict[str, Any]:
+    """The results of the node processes as one: records joined, counts added; the window,
+    the loop lag and the hot clauses are the load process's (the first)."""
+    out = dict(parts[0])
+    for other in parts[1:]:
+        for key in ("sends", "applied", "authors", "acks", "probe", "placed", "errors", "finals"):
+            out[key] = out[key] + other[key]
+        out["counts"] = {k: v + other["counts"].get(k, 0) for k, v in out["counts"].items()}
+        out["keystrokes"] += other["keystrokes"]
+        out["connect_s"] = max(out["connect_s"], other["connect_s"])
+        out["settle_s"] = max(out["settle_s"], other["settle_s"])
+        if other["probe_sent"]:
+            out["probe_sent"] = other["probe_sent"]
+            out["probe_unseen"] = other["probe_unseen"]
+    return out
+
+
 def report(r: dict[str, Any]) -> None:
     def ms(key: str) -> str:
         return "n/a" if r.get(key) is None else f"{r[key]:.1f} ms"
@@ -1147,6 +1189,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--idle-clauses", type=int, default=4, help="clauses nobody types in")
     p.add_argument("--authors", type=int, default=80, help="etherpad model: authors")
     p.add_argument("--lurkers", type=int, default=0, help="etherpad model: readers")
+    p.add_argument(
+        "--probe-apart",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="node generator: the probe's two clients in a node process of their own, as "
+        "probe.js runs beside Etherpad's load tool (default); --no-probe-apart: one process",
+    )
     p.add_argument(
         "--generator",
         choices=["node", "python"],

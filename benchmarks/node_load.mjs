@@ -10,7 +10,8 @@
 //
 // CONFIG: {url, draft_id, tokens: [...authors, ...lurkers, probe writer, probe observer],
 //          authors, clauses (the hot clauses, in order), period (s per hot clause),
-//          warmup, duration, settle (s), seed}
+//          warmup, duration, settle (s), seed, role ("all", "load" or "probe": which of the
+//          clients this process runs), start_at (epoch ms at which processes start together)}
 import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -255,9 +256,15 @@ async function monitorLoop(stop) {
 }
 
 async function main() {
-  const clients = cfg.tokens.map((t, i) => new LoadClient(t, `c${i}`));
-  const observer = clients[clients.length - 1];
-  const writer = clients[clients.length - 2];
+  // role "all": every client here; "load": the authors and lurkers; "probe": the probe's
+  // writer and observer, in a process of their own as probe.js is beside Etherpad's load tool
+  const role = cfg.role ?? 'all';
+  const all = cfg.tokens.map((t, i) => new LoadClient(t, `c${i}`));
+  const probing = role !== 'load';
+  const loading = role !== 'probe';
+  const clients = role === 'load' ? all.slice(0, -2) : role === 'probe' ? all.slice(-2) : all;
+  const observer = all[all.length - 1];
+  const writer = all[all.length - 2];
   observer.onApplied = observe;
   const t0 = now();
   for (let i = 0; i < clients.length; i += 20) {
@@ -268,16 +275,22 @@ async function main() {
   const connectS = (now() - t0) / 1000;
   say('connected');
   await sleep(Math.min(1000, 100 + 10 * clients.length)); // joins' presence drains
+  if (cfg.start_at) {
+    say('ready');
+    await sleep(Math.max(0, cfg.start_at - now())); // processes start the load together
+  }
 
   const stop = { done: false };
   const monitor = monitorLoop(stop);
   const random = rng(cfg.seed);
-  const start = now();
+  const start = cfg.start_at ?? now();
   const winStart = start + cfg.warmup * 1000;
   const end = winStart + cfg.duration * 1000;
   const load = Promise.all([
-    ...clients.slice(0, cfg.authors).map((c, i) => author(c, start, end, rng(Math.floor(random() * 2 ** 32)), `a${i}`)),
-    probeWriter(writer, start, winStart, end),
+    ...(loading
+      ? all.slice(0, cfg.authors).map((c, i) => author(c, start, end, rng(Math.floor(random() * 2 ** 32)), `a${i}`))
+      : []),
+    ...(probing ? [probeWriter(writer, start, winStart, end)] : []),
   ]);
   await sleep(Math.max(0, winStart - now()));
   say(`window-start ${now()}`);
