@@ -10,6 +10,7 @@ and the message queue).
 
 from __future__ import annotations
 
+import gc
 import os
 from typing import Any
 
@@ -29,7 +30,13 @@ class _Gunicorn(BaseApplication):
     def load(self) -> Any:
         from . import create_app
 
-        return create_app(self.app_config)
+        app = create_app(self.app_config)
+        # What start-up made (modules, Flask, the routes: some 80,000 objects) lives as long
+        # as the process: out of the cyclic collector's sight, a full collection scans only
+        # what serving made. Measured with 160 typing authors: full collections, which stop
+        # every connection of this one process, went from 72-107 ms to 26-33 ms.
+        gc.freeze()
+        return app
 
 
 def run(host: str, port: int, *, threads: int = 400, config: dict[str, Any] | None = None) -> None:
