@@ -32,13 +32,14 @@ def test_live_edit_tiny_run_converges() -> None:
     r = last_json(
         [
             str(BENCH / "live_edit.py"),
-            *("--clients", "5", "--typists", "2", "--duration", "1.5", "--warmup", "0.3"),
-            *("--settle", "10"),
+            *("--clients", "25", "--typists", "2", "--duration", "1.5", "--warmup", "0.3"),
+            *("--settle", "10", "--reader-procs", "2"),
         ],
-        timeout=60,
+        timeout=90,
     )
     assert r["converged"] is True, r["problems"]
-    assert r["clients"] == 5 and r["model"] == "default"
+    assert r["clients"] == 25 and r["model"] == "default"
+    assert r["reader_procs"] == 2  # the 23 readers in two processes of their own
     assert r["latency_samples"] > 0 and r["p99_ms"] is not None
     assert r["edits_per_s"] > 0 and r["server_cpu_cores"] >= 0
     assert (r["misplaced"], r["markers_lost"], r["markers_doubled"]) == (0, 0, 0), r
