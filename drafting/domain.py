@@ -309,29 +309,35 @@ def outline(clauses: Iterable[Clause]) -> list[Entry]:
         by_parent.setdefault(c.parent_id, []).append(c)
     for sibs in by_parent.values():
         sibs.sort(key=lambda c: (c.position, c.id))
-    operative = 0
-    seqs: dict[str, int] = {}
+    # a module-level function, not a recursive closure: that is a reference cycle, which
+    # only the cyclic collector frees (a draft view per join, in one pause)
+    return _build(by_parent, {}, None, 0, "")
 
-    def build(parent: int | None, level: int, parent_ref: str) -> list[Entry]:
-        nonlocal operative
-        entries = []
-        for index, c in enumerate(by_parent.get(parent, []), start=1):
-            seq = 0
-            if level == 0:
-                if c.kind == "operative":
-                    operative += 1
-                    number = str(operative)
-                else:
-                    number = ""
-                    seq = seqs[c.kind] = seqs.get(c.kind, 0) + 1
+
+def _build(
+    by_parent: dict[int | None, list[Clause]],
+    seqs: dict[str, int],
+    parent: int | None,
+    level: int,
+    parent_ref: str,
+) -> list[Entry]:
+    """The numbered entries under `parent`; `seqs` counts top-level clauses by kind."""
+    entries = []
+    for index, c in enumerate(by_parent.get(parent, []), start=1):
+        seq = 0
+        if level == 0:
+            if c.kind == "operative":
+                seqs["operative"] = seqs.get("operative", 0) + 1
+                number = str(seqs["operative"])
             else:
-                number = _sub_number(level, index)
-            ref = parent_ref + number if number else parent_ref
-            children = build(c.id, min(level + 1, MAX_LEVEL), ref)
-            entries.append(Entry(c, number, level, ref or "", children, seq))
-        return entries
-
-    return build(None, 0, "")
+                number = ""
+                seq = seqs[c.kind] = seqs.get(c.kind, 0) + 1
+        else:
+            number = _sub_number(level, index)
+        ref = parent_ref + number if number else parent_ref
+        children = _build(by_parent, seqs, c.id, min(level + 1, MAX_LEVEL), ref)
+        entries.append(Entry(c, number, level, ref or "", children, seq))
+    return entries
 
 
 def flatten(entries: Iterable[Entry]) -> list[Entry]:

@@ -398,11 +398,20 @@ def _poll(row: dict[str, Any]) -> Poll:
     )
 
 
+WAL_BACKSTOP_PAGES = 8000
+
+
 class Store:
     """All reads and writes of the drafting database."""
 
-    def __init__(self, path: str | os.PathLike[str]) -> None:
+    def __init__(self, path: str | os.PathLike[str], *, autocheckpoint: bool = True) -> None:
+        """`autocheckpoint=False`: commits leave copying the WAL back into the database file
+        (and syncing it) to `checkpoint()`, which the caller runs off its event loop, until
+        the WAL passes `WAL_BACKSTOP_PAGES`. Under gevent a commit
+        that checkpoints stops every connection of the process while the disk syncs: seen
+        as 0.4-0.7 s stalls with 160 typing authors, none on a RAM disk."""
         self.path = str(path)
+        self.autocheckpoint = autocheckpoint
         self._local = threading.local()
         Path(self.path).parent.mkdir(parents=True, exist_ok=True)
         db = self.db
@@ -420,9 +429,25 @@ class Store:
             conn.execute("PRAGMA busy_timeout=30000")
             conn.execute("PRAGMA synchronous=NORMAL")
             conn.execute("PRAGMA foreign_keys=ON")
+            if not self.autocheckpoint:
+                # a backstop only: under a steady stream of commits a checkpoint from outside
+                # never finds the WAL wholly copied, so it never starts over; past this many
+                # pages (32 MB) a commit checkpoints it itself, with little left to copy
+                conn.execute(f"PRAGMA wal_autocheckpoint={WAL_BACKSTOP_PAGES}")
             db = Database(conn)
             self._local.db = db
         return db
+
+    def checkpoint(self) -> tuple[int, int]:
+        """Copy what the WAL holds into the database file, without waiting for readers or
+        writers (PASSIVE), on a connection of its own: meant for a real OS thread. Returns
+        (pages in the WAL, pages copied)."""
+        conn = sqlite3.connect(self.path, timeout=30)
+        try:
+            _busy, log, done = conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+            return int(log), int(done)
+        finally:
+            conn.close()
 
     def close(self) -> None:
         db: Database | None = getattr(self._local, "db", None)
