@@ -54,9 +54,14 @@ warm-up and before the end of the load are counted. ``type_*``: the same, from t
 edit in flight. ``probe_*`` (etherpad model): the marker latency, measured as probe.js does,
 from the writer's keystroke to the observer's copy containing the marker.
 
-All clients run in one process, so a busy event loop delays the moment an arrival is
-seen: ``loop_lag_p99_ms`` (how late a 50 ms sleep wakes up) and ``loadgen_cpu_cores`` say how
-much of the latency may be ours. The etherpad model runs its clients in node by default
+The clients share a few processes, so a busy event loop delays the moment an arrival is
+seen: ``loop_lag_p99_ms`` (how late a 50 ms sleep wakes up, in the process of the writers) and
+``loadgen_cpu_cores`` (all the generator's processes) say how much of the latency may be ours.
+The default model's readers run in ``--reader-procs`` processes of their own (2; each
+delegate has a laptop, and one event loop receiving for 400 was the bottleneck of the
+measurement); the typists stay in the main process. The etherpad model's node generator runs
+the probe's writer and observer in a second node process (``--no-probe-apart``: in one), as
+``probe.js`` runs beside etherpad-load-test. The etherpad model runs its clients in node by default
 (``--generator node``: ``benchmarks/node_load.mjs``, socket.io-client from npm and the browser's
 own ``static/js/sync.js``), as etherpad-load-test does; ``--generator python`` runs them here,
 in asyncio. Node's clients, like browsers, offer permessage-deflate; aiohttp's do not.

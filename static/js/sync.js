@@ -20,7 +20,7 @@
  * may have changed, and `onStatus()` whenever the pending work changes.
  */
 import { randomId } from './dom.js';
-import { compose, composeAll, opFromEdit, transform } from './textsync.js';
+import { applyOps, compose, composeAllOps, formatOps, opFromEdit, transform } from './textsync.js';
 import { UndoStack, caretAfter } from './undo.js';
 
 export function flatten(clauses, out = []) {
@@ -184,16 +184,17 @@ export class DocSync {
   }
 
   /**
-   * Others' edits (an operation on the base; `next`, the base after it, when known already):
-   * typing is transformed over them, by offsets.
+   * Others' edits (an operation on the base, or a function making it, when `next`, the base
+   * after it, is given): typing is transformed over them, by offsets.
    */
   takeOp(st, theirs, version, cause, next = this.ts.applyDelta(st.baseText, theirs)) {
+    const op = typeof theirs === 'function' ? theirs : () => theirs; // a delta, or made when needed
     if (st.local === st.baseText) {
       st.local = next;
       st.pending = null;
-      st.history.transform(theirs);
+      if (!st.history.empty) st.history.transform(op());
     } else {
-      const [theirsAfter, mine] = transform(theirs, this.pendingOp(st));
+      const [theirsAfter, mine] = transform(op(), this.pendingOp(st));
       st.local = this.ts.applyDelta(st.local, theirsAfter);
       st.pending = mine;
       st.history.transform(theirsAfter);
@@ -424,11 +425,15 @@ export class DocSync {
         version = m.version;
       }
       let text = st.baseText;
-      let theirs = null; // the run as one operation on the base
+      let theirs = null; // the run as one operation on the base (or a function making it)
       try {
-        // composed first: a long clause is rebuilt once per batch, not once per edit
-        theirs = run.length ? composeAll(run.map((m) => m.delta)) : null;
-        if (theirs !== null) text = this.ts.applyDelta(text, theirs);
+        // composed first: a long clause is rebuilt once per batch, not once per edit; and
+        // written out as a delta only if local typing or undo steps need it
+        if (run.length) {
+          const ops = composeAllOps(run.map((m) => m.delta));
+          text = applyOps(text, ops);
+          theirs = () => formatOps(ops);
+        }
       } catch {
         // a delta that does not fit: take the run up to it, one by one
         text = st.baseText;

@@ -142,16 +142,16 @@ function wholeCharacters(diffs) {
 }
 
 function decodeInsert(param) {
-  if (param.indexOf('%') === -1 && wellFormed(param)) return param; // nothing escaped
-  if (BAD_ESCAPE.test(param)) {
-    throw new DeltaError(`The delta has a malformed %-escape in an insertion: ${param.slice(0, 40)}`);
-  }
   if (!wellFormed(param)) {
     throw new DeltaError('The delta inserts text that is not valid Unicode.');
   }
+  if (param.indexOf('%') === -1) return param; // nothing escaped
   try {
-    return decodeURIComponent(param);
+    return decodeURIComponent(param); // refuses a malformed escape as BAD_ESCAPE does
   } catch {
+    if (BAD_ESCAPE.test(param)) {
+      throw new DeltaError(`The delta has a malformed %-escape in an insertion: ${param.slice(0, 40)}`);
+    }
     throw new DeltaError('The delta inserts text that is not valid UTF-8 or Unicode.');
   }
 }
@@ -470,6 +470,11 @@ export function compose(first, then) {
  * times; as textsync.compose_all.
  */
 export function composeAll(deltas) {
+  return formatOps(composeAllOps(deltas));
+}
+
+/** `composeAll` as components, not written out: for `applyOps` and a delta made only if needed. */
+export function composeAllOps(deltas) {
   if (!deltas.length) throw new DeltaError('There is nothing to compose.');
   let ops = deltas.map(parseOps);
   while (ops.length > 1) {
@@ -477,7 +482,35 @@ export function composeAll(deltas) {
     for (let k = 0; k < ops.length; k += 2) next.push(k + 1 < ops.length ? composeOps(ops[k], ops[k + 1]) : ops[k]);
     ops = next;
   }
-  return formatOps(ops[0]);
+  return ops[0];
+}
+
+/**
+ * Apply parsed components (from `parseOps` or `composeAllOps`, inserted text already checked)
+ * to `old`, a text this side already holds: what applyDelta does, without reading a delta.
+ */
+export function applyOps(old, ops) {
+  const out = [];
+  let pos = 0;
+  for (const c of ops) {
+    if (typeof c === 'string') {
+      out.push(c);
+      continue;
+    }
+    const end = pos + Math.abs(c);
+    if (end > old.length) {
+      throw new DeltaError(`The change covers more than the text (${old.length} units): it was made against another version.`);
+    }
+    if (end < old.length && isLow(old.charCodeAt(end))) {
+      throw new DeltaError('The change splits a character in two (a UTF-16 surrogate pair).');
+    }
+    if (c > 0) out.push(old.slice(pos, end));
+    pos = end;
+  }
+  if (pos !== old.length) {
+    throw new DeltaError(`The change covers ${pos} of the text's ${old.length} units: it was made against another version.`);
+  }
+  return out.join('');
 }
 
 function composeOps(a, b) {
