@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 
 from drafting import textsync
 from drafting.client import DraftClient, Refused
+from drafting.store import Store
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -373,8 +374,9 @@ def test_random_concurrent_edits_converge(live, live_conf, script):
             assert texts == {db_text(live, cid)}, (cid, texts, db_text(live, cid))
         # every acknowledged insertion that nobody deliberately deleted is present, once
         final = {cid: db_text(live, cid) for cid in cids}
-        with sqlite3.connect(live.db_path) as conn:
-            versions = [r[0] for r in conn.execute("select text from clause_versions")]
+        store = Store(live.db_path)  # versions keep deltas; the store rebuilds their texts
+        versions = [v["text"] for cid in cids for v in store.clause_versions(cid)]
+        store.close()
         for cid, marker, _who in inserted:
             acknowledged = any(marker in text for text in versions)
             if not acknowledged or marker in deleted:

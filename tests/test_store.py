@@ -140,3 +140,36 @@ def test_roles_are_enforced(actions: Actions, conference):
         actions.draft_view(stranger, d.id)
     with pytest.raises(TooLarge, match="20,000"):
         actions.add_clause(delegate, d.id, "operative", "x" * 20_001)
+
+
+def test_versions_keep_deltas_and_a_whole_text_every_so_often(actions: Actions, conference):
+    """A live edit's version keeps its delta, and the whole text only every SNAPSHOT_EVERY
+    versions; the history, a version's text and a resend's base are rebuilt exactly."""
+    from drafting.store import SNAPSHOT_EVERY
+
+    conf = conference["conference"]
+    d = actions.create_draft(None, conf.id, "D", [("operative", 0, "Decides to act;")])
+    cid = actions.draft_view(None, d.id)["clauses"][0]["id"]
+    amina = actions.authenticate(conference["delegate_tokens"][0])
+    expected = ["Decides to act;"]
+    for n in range(2 * SNAPSHOT_EVERY + 5):
+        text = expected[-1]
+        at = len(text) // 2
+        new = text[:at] + f"<{n}😀>" + text[at:] if n % 3 else text[:at] + text[at + 2 :]
+        actions.apply_edit(
+            amina, cid, len(expected), textsync.make_delta(text, new), f"edit-{n:04}"
+        )
+        expected.append(new)
+    with sqlite3.connect(actions.store.path) as conn:
+        whole = [
+            v
+            for (v,) in conn.execute(
+                "select version from clause_versions where clause_id = ? and text is not null",
+                [cid],
+            )
+        ]
+    assert whole == [1, SNAPSHOT_EVERY + 1, 2 * SNAPSHOT_EVERY + 1]
+    assert [v["text"] for v in actions.store.clause_versions(cid)] == expected
+    for version in (1, 2, SNAPSHOT_EVERY, SNAPSHOT_EVERY + 1, SNAPSHOT_EVERY + 2, len(expected)):
+        assert actions.store.clause_text_at(cid, version) == expected[version - 1]
+    assert actions.store.clause_text_at(cid, len(expected) + 1) is None
