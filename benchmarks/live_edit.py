@@ -603,7 +603,9 @@ class Rollover:
 
     @staticmethod
     def period_for(authors: int) -> float:
-        chars_per_s = authors * 2.5 * 4 + 2 * 16  # authors, and the probe's markers
+        # authors (4 characters an edit, and every tenth a marker of about 11: 4.7 on
+        # average; counting 4 overfilled clauses in long runs, refusing edits), and the probe
+        chars_per_s = authors * 2.5 * 4.7 + 2 * 16
         return ROLL_AT / chars_per_s
 
     def clause(self) -> int:
