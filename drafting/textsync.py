@@ -15,7 +15,6 @@ place:
 
 from __future__ import annotations
 
-import functools
 import re
 import time
 import urllib.parse
@@ -549,7 +548,7 @@ def compose_all(deltas: list[str]) -> str:
 
 
 def _compose_all(deltas: list[str]) -> list[_Component]:
-    ops = [_committed_ops(d) for d in deltas]
+    ops: list[Sequence[_Component]] = [parse_ops(d) for d in deltas]
     if not ops:
         raise DeltaError("There is nothing to compose.")
     while len(ops) > 1:
@@ -558,16 +557,6 @@ def _compose_all(deltas: list[str]) -> list[_Component]:
             for k in range(0, len(ops), 2)
         ]
     return list(ops[0])
-
-
-def rebase(committed: list[str], mine: str) -> tuple[str, str]:
-    """An edit made against an older version, over the deltas committed since (oldest first):
-    ``(mine', theirs')``, where ``mine'`` applies to the current text and ``theirs'`` (the
-    others' edits composed) to the author's text. Where both inserted at one point, the
-    committed text comes first. The same as `compose_all` then `transform`, without writing
-    out and reading back the composed delta; the committed deltas are read once each."""
-    theirs, mine_after = _transform(_compose_all(committed), parse_ops(mine))
-    return format_ops(mine_after), format_ops(theirs)
 
 
 class OpLog:
@@ -594,7 +583,7 @@ class OpLog:
 
     def add(self, version: int, delta: str) -> None:
         """Version `version` was committed with `delta` (checked for form, as every delta)."""
-        self.ops[version] = _committed_ops(delta)
+        self.ops[version] = parse_ops(delta)
         if version > self._head:
             self._head = version
             if len(self.ops) > self.KEEP + self.KEEP // 4:
@@ -636,23 +625,13 @@ class OpLog:
         return block
 
     def rebase(self, base: int, head: int, mine: str) -> tuple[str, str]:
-        """`rebase` over the versions after `base` up to `head`, all known here."""
+        """An edit made against version `base`, over the versions after it up to `head` (all
+        known here): ``(mine', theirs')``, where ``mine'`` applies to version `head` and
+        ``theirs'`` (the others' edits, composed) to the author's text. Where both inserted at
+        one point, the committed text comes first. The same as `compose_all` then
+        `transform`, without writing out and reading back the composed delta."""
         theirs, mine_after = _transform(self.since(base, head), parse_ops(mine))
         return format_ops(mine_after), format_ops(theirs)
-
-
-_CACHED_DELTA = 4096  # longer deltas (a paste) are parsed each time, not kept
-
-
-@functools.lru_cache(maxsize=4096)
-def _parsed(delta: str) -> tuple[_Component, ...]:
-    return tuple(parse_ops(delta))
-
-
-def _committed_ops(delta: str) -> Sequence[_Component]:
-    """A delta already committed is parsed once: under load every late edit rebases over the
-    same recent ones. (Read-only: the composition never changes its inputs.)"""
-    return _parsed(delta) if len(delta) <= _CACHED_DELTA else parse_ops(delta)
 
 
 def _compose(a: Sequence[_Component], b: Sequence[_Component]) -> list[_Component]:
