@@ -16,7 +16,13 @@ from .errors import Conflict, Invalid, NotFound, TooLarge
 ROLES = ("chair", "delegate", "observer")
 DRAFT_STATUSES = ("drafting", "formal", "voting", "adopted", "rejected", "withdrawn")
 OPEN_STATUSES = ("drafting", "formal", "voting")
-CLAUSE_KINDS = ("heading", "preambular", "operative", "text")
+CLAUSE_KINDS = ("heading", "preambular", "operative", "item", "text")
+# how a list item (kind "item") is set off, as the document wrote it: en dash, hyphen, bullet
+ITEM_MARKERS = ("–", "—", "-", "•", "*", "·")
+DEFAULT_ITEM_MARKER = "–"
+# a draft's title block, set by the chair or read from an imported document
+DRAFT_DETAILS = ("symbol", "submission", "body", "place", "date")
+MAX_DETAIL_CHARS = 300
 CLAUSE_STATUSES = ("active", "deleted", "adopted", "rejected")
 AMENDMENT_KINDS = ("replace", "delete", "insert_after", "amend_amendment")
 # what an amendment to a clause (not to another amendment) can do: these compete in the order
@@ -112,6 +118,17 @@ class Draft:
     sponsors: tuple[int, ...] = ()
     # the chair's rulings on the order of voting: clause id -> its amendments, in that order
     vote_order: dict[int, tuple[int, ...]] = field(default_factory=dict)
+    # the title block (DRAFT_DETAILS): the document symbol the secretariat gives
+    # ("A/C.3/79/L.12"), the submission line ("Draft resolution submitted by the Chair"), the
+    # body that speaks ("General Assembly"; the conference's name when empty), place, date
+    symbol: str = ""
+    submission: str = ""
+    body: str = ""
+    place: str = ""
+    date: str = ""
+
+    def details(self) -> dict[str, str]:
+        return {k: getattr(self, k) for k in DRAFT_DETAILS}
 
     @property
     def is_open(self) -> bool:
@@ -128,6 +145,7 @@ class Clause:
     position: int = 0
     version: int = 1
     status: str = "active"
+    marker: str = ""  # a list item's dash or bullet; "" for every other kind
 
 
 @dataclass(frozen=True)
@@ -190,6 +208,7 @@ class Poll:
     opened_at: str | None = None
     present: int | None = None  # members (or weights) present when it opened
     roll_call: tuple[int, ...] = ()  # recorded polls: members in calling order, first by lot
+    closed_at: str | None = None
 
 
 # --- validation ----------------------------------------------------------------------------
@@ -228,6 +247,37 @@ def clean_name(value: object, what: str, limit: int = MAX_NAME_CHARS) -> str:
     if len(value) > limit:
         raise Invalid(f"The {what} is too long ({len(value)} characters, at most {limit}).")
     return value
+
+
+def check_marker(kind: str, marker: object) -> str:
+    """A list item's marker (one of ITEM_MARKERS; the en dash when not given); "" for any
+    other kind, which has none."""
+    if kind != "item":
+        if marker not in (None, ""):
+            raise Invalid(f"Only a list item has a dash or bullet; a {kind} clause has none.")
+        return ""
+    if marker in (None, ""):
+        return DEFAULT_ITEM_MARKER
+    if not isinstance(marker, str) or marker not in ITEM_MARKERS:
+        raise Invalid(f"A list item is set off by one of {' '.join(ITEM_MARKERS)}.")
+    return marker
+
+
+def check_details(values: Mapping[str, object]) -> dict[str, str]:
+    """The title block's fields a chair sets: each a line of text, at most MAX_DETAIL_CHARS."""
+    out: dict[str, str] = {}
+    for key, value in values.items():
+        if key not in DRAFT_DETAILS:
+            raise Invalid(f"Unknown draft detail {key!r}: use {', '.join(DRAFT_DETAILS)}.")
+        if value is None:
+            value = ""
+        if not isinstance(value, str):
+            raise Invalid(f"The draft's {key} must be a text.")
+        clean = " ".join(value.split())
+        if len(clean) > MAX_DETAIL_CHARS:
+            raise TooLarge(f"The draft's {key} can be at most {MAX_DETAIL_CHARS} characters.")
+        out[key] = clean
+    return out
 
 
 def check_clause_text(text: object) -> str:
@@ -352,6 +402,7 @@ KIND_NAMES = {
     "operative": "operative clause",
     "preambular": "preambular paragraph",
     "heading": "heading",
+    "item": "list item",
     "text": "paragraph",
 }
 

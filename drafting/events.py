@@ -244,6 +244,16 @@ class DraftSponsors(Event):
     after: list[int]
 
 
+@dataclass(kw_only=True)
+class DraftDetails(Event):
+    """The title block changed (symbol, submission line, body, place, date)."""
+
+    type = "draft.details"
+    message = "draft:details"
+    before: dict[str, str]
+    after: dict[str, str]
+
+
 class _Structure(Event):
     """A clause added, moved or deleted: everyone gets the renumbered outline."""
 
@@ -280,6 +290,15 @@ class ClauseDeleted(_Structure):
     text: str
     ids: list[int]  # the clause and its sub-clauses
     reason: str | None = None
+
+
+@dataclass(kw_only=True)
+class ClauseKind(_Structure):
+    """A clause's kind (and a list item's marker) changed: the outline is renumbered."""
+
+    type = "clause.kind"
+    before: dict[str, str]  # {kind, marker}
+    after: dict[str, str]
 
 
 @dataclass(kw_only=True)
@@ -433,7 +452,7 @@ class PollSuspended(Event):
 @dataclass(kw_only=True)
 class PollClosed(Event):
     type = "poll.closed"
-    optional = frozenset({"votes"})
+    optional = frozenset({"votes", "present", "quorum"})
     poll_id: int
     subject_type: str
     subject_id: int
@@ -448,6 +467,8 @@ class PollClosed(Event):
     kind: str
     explanation: str
     votes: list[dict[str, Any]] | None = None  # recorded polls: who voted how
+    present: int | None = None  # members (or votes) present at the decision
+    quorum: int | None = None  # and the quorum it needed
 
     def broadcast(self, out: Fanout) -> None:
         assert self.draft_id is not None

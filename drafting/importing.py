@@ -13,7 +13,7 @@ import re
 import unicodedata
 import zipfile
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import PurePath
 from typing import Any
 
@@ -39,15 +39,18 @@ MARKDOWN_EXTENSIONS = (".md", ".markdown")
 
 @dataclass(frozen=True)
 class ParsedClause:
-    kind: str  # heading | preambular | operative | text
+    kind: str  # heading | preambular | operative | item | text
     level: int  # 0 top, 1 = (a), 2 = (i)
     text: str
+    marker: str = ""  # a list item's dash or bullet
 
 
 @dataclass(frozen=True)
 class ParsedDocument:
     title: str
     clauses: list[ParsedClause]
+    # the title block read from the document (domain.DRAFT_DETAILS): "submission", "symbol"...
+    details: dict[str, str] = field(default_factory=dict)
 
 
 # --- public entry points ------------------------------------------------------------------

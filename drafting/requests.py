@@ -85,6 +85,27 @@ class AddClause(Request):
 
 
 @dataclass(frozen=True)
+class SetClauseKind(Request):
+    clause_id: object = None
+    kind: object = None
+    marker: object = None
+
+    def run(self, a: Actions, actor: Actor) -> Clause:
+        return a.set_clause_kind(actor, self.clause_id, self.kind, self.marker)
+
+
+@dataclass(frozen=True)
+class SetDetails(Request):
+    draft_id: object = None
+    details: object = None
+
+    def run(self, a: Actions, actor: Actor) -> Draft:
+        if not isinstance(self.details, dict):
+            raise Invalid("Give the title block as 'details': an object of fields.")
+        return a.set_details(actor, self.draft_id, self.details)
+
+
+@dataclass(frozen=True)
 class MoveClause(Request):
     clause_id: object = None
     parent_id: object = None

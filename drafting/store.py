@@ -294,6 +294,15 @@ def _m0008(db: Database) -> None:
     db.table("clause_versions").add_column("delta", str)
 
 
+@migrations(name="0009_publishing")
+def _m0009(db: Database) -> None:
+    """A list item keeps its dash or bullet; a draft keeps its title block (symbol,
+    submission line, body, place, date) for the documents it is published as."""
+    db.table("clauses").add_column("marker", str)
+    for name in ("symbol", "submission", "body", "place", "date"):
+        db.table("drafts").add_column(name, str)
+
+
 def now() -> str:
     return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
@@ -329,6 +338,11 @@ def _draft(row: dict[str, Any]) -> Draft:
         row["status"],
         tuple(json.loads(row["sponsors"] or "[]")),
         {int(k): tuple(v) for k, v in order.items()},
+        symbol=row.get("symbol") or "",
+        submission=row.get("submission") or "",
+        body=row.get("body") or "",
+        place=row.get("place") or "",
+        date=row.get("date") or "",
     )
 
 
@@ -357,6 +371,7 @@ def _clause(row: dict[str, Any]) -> Clause:
         position=row["position"],
         version=row["version"],
         status=row["status"],
+        marker=row.get("marker") or "",
     )
 
 
@@ -396,6 +411,7 @@ def _poll(row: dict[str, Any]) -> Poll:
         opened_at=row.get("opened_at"),
         present=row.get("present"),
         roll_call=tuple(json.loads(row.get("roll_call") or "[]")),
+        closed_at=row.get("closed_at"),
     )
 
 
@@ -709,7 +725,13 @@ class Store:
 
     # --- drafts and clauses -------------------------------------------------------------
 
-    def insert_draft(self, conference_id: int, title: str, sponsors: list[int]) -> Draft:
+    def insert_draft(
+        self,
+        conference_id: int,
+        title: str,
+        sponsors: list[int],
+        details: dict[str, str] | None = None,
+    ) -> Draft:
         pk = self._insert(
             "drafts",
             {
@@ -718,6 +740,7 @@ class Store:
                 "status": "drafting",
                 "sponsors": json.dumps(sponsors),
                 "created_at": now(),
+                **(details or {}),
             },
         )
         return self.draft(pk)
@@ -755,6 +778,7 @@ class Store:
             "text": clause.text,
             "version": clause.version,
             "status": clause.status,
+            "marker": clause.marker,
         }
         pk = self._insert("clauses", row)
         self._version(pk, clause.version, clause.text, actor_id, reason)
@@ -832,6 +856,11 @@ class Store:
             "select clause_id, version from clause_versions where edit_id = ?", [edit_id]
         )
         return None if row is None else (int(row["clause_id"]), int(row["version"]))
+
+    def set_clause_kind(self, clause_id: int, kind: str, marker: str) -> None:
+        self.db.execute(
+            "update clauses set kind = ?, marker = ? where id = ?", [kind, marker, clause_id]
+        )
 
     def set_clause_places(self, clauses: list[Clause]) -> None:
         for c in clauses:

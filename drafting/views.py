@@ -20,6 +20,7 @@ def clause_view(entry: domain.Entry) -> dict[str, Any]:
     return {
         "id": c.id,
         "kind": c.kind,
+        "marker": c.marker,
         "number": entry.number,
         "ref": entry.ref,
         "level": entry.level,
@@ -71,6 +72,7 @@ def draft_summary(d: Draft) -> dict[str, Any]:
         "title": d.title,
         "status": d.status,
         "sponsors": list(d.sponsors),
+        "details": d.details(),
     }
 
 

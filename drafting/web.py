@@ -370,6 +370,20 @@ def set_sponsors(draft_id: int) -> Any:
     return jsonify(draft_summary(actions().set_sponsors(g.participant, draft_id, sponsors)))
 
 
+@api.patch("/drafts/<int:draft_id>/details")
+@authed
+def set_details(draft_id: int) -> Any:
+    d = requests.SetDetails(draft_id=draft_id, details=body()).run(actions(), g.participant)
+    return jsonify(draft_summary(d))
+
+
+@api.put("/clauses/<int:clause_id>/kind")
+@authed
+def set_clause_kind(clause_id: int) -> Any:
+    c = requests.SetClauseKind.parse(body(), clause_id=clause_id).run(actions(), g.participant)
+    return jsonify(_clause_in_draft(c.draft_id, c.id))
+
+
 @api.get("/drafts/<int:draft_id>/journal")
 @authed
 def journal(draft_id: int) -> Any:

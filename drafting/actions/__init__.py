@@ -25,7 +25,7 @@ from typing import Any
 
 from .. import views
 from ..domain import MAX_REBASE_VERSIONS, Amendment, Draft, Poll
-from . import access, amendments, conferences, edits, polls
+from . import access, amendments, conferences, edits, polls, publishing
 from . import drafts as draft_actions
 from . import motions as motion_actions
 from . import record as record_actions
@@ -60,6 +60,8 @@ class Actions(Context):
     outline = draft_actions.outline
     set_mode = draft_actions.set_mode
     set_sponsors = draft_actions.set_sponsors
+    set_details = draft_actions.set_details
+    set_clause_kind = draft_actions.set_clause_kind
     add_clause = draft_actions.add_clause
     move_clause = draft_actions.move_clause
     delete_clause = draft_actions.delete_clause
@@ -92,6 +94,8 @@ class Actions(Context):
     record_markdown = record_actions.record_markdown
     record_html = record_actions.record_html
     history = record_actions.history
+    publication = publishing.publication
+    published_document = publishing.published_document
     diff = record_actions.diff
 
     # views of things the caller already holds (no rights to check)

@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from .. import domain, views
 from ..domain import Clause, Draft
-from ..errors import Invalid
-from ..events import ClauseAdded, ClauseDeleted, ClauseMoved, DraftCreated, DraftMode, DraftSponsors
+from ..errors import Invalid, NotFound
+from ..events import (
+    ClauseAdded,
+    ClauseDeleted,
+    ClauseKind,
+    ClauseMoved,
+    DraftCreated,
+    DraftDetails,
+    DraftMode,
+    DraftSponsors,
+)
 from .access import Actor, actor_id, chair, clause_for, conference_id_for, draft_for, writer
 from .context import Context, Transaction
 
@@ -18,35 +27,40 @@ def create_draft(
     actor: Actor,
     conference_id: object,
     title: object,
-    clauses: Sequence[tuple[str, int, str]] = (),
+    clauses: Sequence[tuple[str, int, str] | tuple[str, int, str, str]] = (),
     source: str | None = None,
     sponsors: Sequence[int] = (),
+    details: Mapping[str, object] | None = None,
 ) -> Draft:
-    """A new draft from (kind, level, text) triples, as the importer gives them."""
+    """A new draft from (kind, level, text[, marker]) tuples, as the importer gives them;
+    `details` its title block (domain.DRAFT_DETAILS)."""
     cid = domain.whole_number(conference_id, "conference id")
     chair(actor, cid, "create drafts")
     clean_title = domain.clean_name(title, "draft title", domain.MAX_TITLE_CHARS)
-    for kind, level, text in clauses:
+    clean_details = domain.check_details(details or {})
+    rows: list[tuple[str, int, str, str]] = []
+    for kind, level, text, *rest in clauses:
         domain.check_choice_of(kind, domain.CLAUSE_KINDS, "clause kind")
         domain.check_clause_text(text)
         if not 0 <= level <= domain.MAX_LEVEL:
             raise Invalid(f"Clauses nest at most {domain.MAX_LEVEL} levels deep.")
+        rows.append((kind, level, text, domain.check_marker(kind, rest[0] if rest else None)))
     with ctx.transaction() as tx:
         ctx.store.conference(cid)
         members = {p.id for p in ctx.store.participants(cid)}
         for s in sponsors:
             if s not in members:
                 raise Invalid(f"Sponsor {s} is not a participant of this conference.")
-        draft = ctx.store.insert_draft(cid, clean_title, list(sponsors))
+        draft = ctx.store.insert_draft(cid, clean_title, list(sponsors), clean_details)
         parents: list[int] = []  # stack of the last clause id at each level
         counters: dict[int | None, int] = {}
-        for kind, level, text in clauses:
+        for kind, level, text, marker in rows:
             level = min(level, len(parents))
             parent = parents[level - 1] if level > 0 else None
             pos = counters.get(parent, 0)
             counters[parent] = pos + 1
             c = ctx.store.insert_clause(
-                Clause(0, draft.id, kind, text, parent_id=parent, position=pos),
+                Clause(0, draft.id, kind, text, parent_id=parent, position=pos, marker=marker),
                 actor_id(actor),
                 "import" if source else "created",
             )
@@ -82,8 +96,9 @@ def import_document(
         actor,
         conference_id,
         doc.title,
-        [(c.kind, c.level, c.text) for c in doc.clauses],
+        [(c.kind, c.level, c.text, c.marker) for c in doc.clauses],
         source=filename,
+        details=doc.details,
     )
 
 
@@ -144,6 +159,69 @@ def set_sponsors(ctx: Context, actor: Actor, draft_id: object, sponsors: Sequenc
             )
         )
     return after
+
+
+def set_details(
+    ctx: Context, actor: Actor, draft_id: object, details: Mapping[str, object]
+) -> Draft:
+    """Set fields of the draft's title block (domain.DRAFT_DETAILS); the others stay."""
+    d = draft_for(ctx, actor, draft_id)
+    chair(actor, d.conference_id, "set the draft's title block")
+    if not isinstance(details, Mapping):
+        raise Invalid("The draft's details must be an object of fields.")
+    clean = domain.check_details(details)
+    with ctx.transaction() as tx:
+        d = ctx.store.draft(d.id)
+        before = d.details()
+        after = {**before, **clean}
+        if after == before:
+            return d
+        d = ctx.store.update_draft(d.id, **clean)
+        tx.emit(
+            DraftDetails(
+                conference_id=d.conference_id,
+                draft_id=d.id,
+                actor_id=actor_id(actor),
+                before=before,
+                after=after,
+            )
+        )
+    return d
+
+
+def set_clause_kind(
+    ctx: Context, actor: Actor, clause_id: object, kind: object, marker: object = None
+) -> Clause:
+    """Make a clause a heading, a preambular or operative paragraph, a list item (with its
+    dash or bullet) or plain text. The chair may while the draft is open; a delegate while
+    it is in drafting mode, as for any change of the text."""
+    c, d = clause_for(ctx, actor, clause_id)
+    writer(actor, d.conference_id, "change a clause's kind")
+    clean_kind = domain.check_choice_of(str(kind), domain.CLAUSE_KINDS, "clause kind")
+    clean_marker = domain.check_marker(clean_kind, marker)
+    with ctx.transaction(c.id) as tx:
+        d = ctx.store.draft(d.id)
+        if actor is not None and actor.is_chair:
+            domain.check_open(d)
+        else:
+            domain.check_editable(d)
+        c = ctx.store.clause(c.id)
+        if c.status in domain.GONE:
+            raise NotFound(f"Clause {c.id} was deleted.")
+        if (c.kind, c.marker) == (clean_kind, clean_marker):
+            return c
+        ctx.store.set_clause_kind(c.id, clean_kind, clean_marker)
+        tx.emit(
+            ClauseKind(
+                conference_id=d.conference_id,
+                draft_id=d.id,
+                clause_id=c.id,
+                actor_id=actor_id(actor),
+                before={"kind": c.kind, "marker": c.marker},
+                after={"kind": clean_kind, "marker": clean_marker},
+            )
+        )
+    return ctx.store.clause(c.id)
 
 
 def add_clause(

@@ -287,7 +287,8 @@ def close_poll(ctx: Context, actor: Actor, poll_id: object) -> Poll:
         d = ctx.store.draft(d.id)
         conf = ctx.store.conference(d.conference_id)
         required = procedure.quorum_required(conf.quorum, p.entitled)
-        procedure.check_quorum(_present(ctx, d.conference_id), required, at="close")
+        present = _present(ctx, d.conference_id)
+        procedure.check_quorum(present, required, at="close")
         counts = ctx.store.tally(p)
         tally = procedure.Tally(counts["yes"], counts["no"], counts["abstain"])
         result = procedure.decide(p.rule, tally, p.entitled)
@@ -302,6 +303,8 @@ def close_poll(ctx: Context, actor: Actor, poll_id: object) -> Poll:
             "rule": result.rule,
             "kind": p.kind,
             "explanation": result.explanation,
+            "present": present,
+            "quorum": required,
         }
         if p.kind == "recorded":
             record["votes"] = views.named_votes(ctx.store, p, d.conference_id)

@@ -80,6 +80,16 @@ def clause_move(conn: Connection, data: dict[str, Any]) -> dict[str, Any]:
     return {"outline": _outline(conn, c.draft_id)}
 
 
+def clause_kind(conn: Connection, data: dict[str, Any]) -> dict[str, Any]:
+    c = requests.SetClauseKind.parse(data).run(actions(), conn.participant)
+    return {"outline": _outline(conn, c.draft_id)}
+
+
+def details_set(conn: Connection, data: dict[str, Any]) -> dict[str, Any]:
+    d = requests.SetDetails.parse(data).run(actions(), conn.participant)
+    return {"draft": draft_summary(d)}
+
+
 def clause_delete(conn: Connection, data: dict[str, Any]) -> dict[str, Any]:
     a = actions()
     c, _ = a.clause_for(conn.participant, data.get("clause_id"))
@@ -106,6 +116,8 @@ HANDLERS: dict[str, Handler] = {
     "clause:add": clause_add,
     "clause:move": clause_move,
     "clause:delete": clause_delete,
+    "clause:kind": clause_kind,
     "mode:set": mode_set,
+    "draft:details": details_set,
     "history": history,
 }
