@@ -19,7 +19,7 @@ from typing import Any, TypeVar, cast
 import click
 
 from . import export as exporting
-from . import requests
+from . import publish, requests
 from .actions import Actions
 from .domain import DEFAULT_RULES
 from .errors import DraftingError
@@ -319,11 +319,17 @@ def show(draft_id: int, as_json: bool) -> None:
 @command(main, "export")
 @click.argument("draft_id", metavar="DRAFT", type=int)
 @click.option(
-    "--format", "fmt", default="md", show_default=True, type=click.Choice(exporting.FORMATS)
+    "--format", "fmt", default="md", show_default=True, type=click.Choice(publish.ALL_FORMATS)
 )
 @click.option("-o", "output", type=click.Path(dir_okay=False), help="Write to FILE.")
 def export_cmd(draft_id: int, fmt: str, output: str | None) -> None:
-    """Export a draft as Markdown, text, HTML or JSON."""
+    """Export a draft: Markdown, text, HTML, JSON, or as a secretariat issues it: PDF, Word
+    (docx), OpenDocument (odt), Akoma Ntoso (akn). The binary formats need -o FILE unless
+    standard output is a pipe or a file."""
+    if fmt in publish.FORMATS:
+        doc = actions().published_document(None, draft_id)
+        _write_bytes(publish.render(doc, fmt), output)
+        return
     view = actions().draft_view(None, draft_id)
     text = exporting.export(view, fmt)
     if output:
@@ -331,6 +337,19 @@ def export_cmd(draft_id: int, fmt: str, output: str | None) -> None:
         click.echo(f"Wrote {output}", err=True)
     else:
         click.echo(text, nl=not text.endswith("\n"))
+
+
+def _write_bytes(data: bytes, output: str | None) -> None:
+    """A document to FILE, or to standard output when that is not a terminal."""
+    if output:
+        Path(output).write_bytes(data)
+        click.echo(f"Wrote {output} ({len(data):,} bytes)", err=True)
+        return
+    out = sys.stdout.buffer
+    if out.isatty():
+        raise click.UsageError("That format is a binary file: give -o FILE or redirect the output.")
+    out.write(data)
+    out.flush()
 
 
 @command(main, "record")

@@ -31,7 +31,7 @@ from flask import (
 from werkzeug.exceptions import HTTPException
 
 from . import export as exporting
-from . import requests
+from . import publish, requests
 from .actions import Actions, hash_token
 from .domain import MAX_DOCUMENT_BYTES, Participant
 from .errors import DraftingError, Invalid, Unauthorized
@@ -42,6 +42,7 @@ pages = Blueprint("pages", __name__)
 api = Blueprint("api", __name__, url_prefix="/api")
 
 F = TypeVar("F", bound=Callable[..., Any])
+T = TypeVar("T")
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
@@ -208,7 +209,11 @@ def draft_page(draft_id: int) -> Any:
     view = a.draft_view(p, draft_id)
     conf = a.conference(p, view["conference_id"])
     return render_template(
-        "draft.html", me=p, conference=conf, draft=view, formats=exporting.FORMATS
+        "draft.html",
+        me=p,
+        conference=conf,
+        draft=view,
+        formats=publish.ALL_FORMATS,
     )
 
 
@@ -219,12 +224,40 @@ def draft_export_page(draft_id: int, fmt: str) -> Any:
 
 
 def _export(p: Participant, draft_id: int, fmt: str) -> Response:
-    view = actions().draft_view(p, draft_id)
-    text = exporting.export(view, fmt)
-    resp = make_response(text)
-    resp.headers["Content-Type"] = exporting.content_type(fmt)
-    resp.headers["Content-Disposition"] = f'attachment; filename="{exporting.file_name(view, fmt)}"'
+    a = actions()
+    if publish.check_format(fmt) in publish.FORMATS:
+        doc = a.published_document(p, draft_id)
+        data: str | bytes = off_loop(lambda: publish.render(doc, fmt))
+        kind = publish.content_type(fmt)
+        name = publish.file_name({"title": doc.title, "id": doc.draft_id}, fmt)
+    else:
+        view = a.draft_view(p, draft_id)
+        data = exporting.export(view, fmt)
+        kind = exporting.content_type(fmt)
+        name = exporting.file_name(view, fmt)
+    resp = make_response(data)
+    resp.headers["Content-Type"] = kind
+    resp.headers["Content-Disposition"] = f'attachment; filename="{name}"'
     return resp
+
+
+def off_loop(fn: Callable[[], T]) -> T:
+    """Run a long computation (typesetting a PDF takes seconds) in a real OS thread when the
+    server runs under gevent, so the event loop keeps every live connection of this process
+    served meanwhile; elsewhere (threads, tests) right here."""
+    if _gevent_patched():
+        import gevent
+
+        return cast(T, gevent.get_hub().threadpool.apply(fn))
+    return fn()
+
+
+def _gevent_patched() -> bool:
+    try:
+        from gevent import monkey
+    except ImportError:  # pragma: no cover - gevent is a dependency
+        return False
+    return bool(monkey.is_module_patched("threading"))
 
 
 # --- the JSON API ---------------------------------------------------------------------------

@@ -176,8 +176,9 @@ def test_export_endpoint(client, setup):
     assert r.status_code == 200
     assert "attachment" in r.headers["Content-Disposition"]
     assert "1. Decides to act;" in r.get_data(as_text=True)
-    r = client.get(f"/api/drafts/{d['id']}/export?format=pdf", headers=bearer(tok))
+    r = client.get(f"/api/drafts/{d['id']}/export?format=rtf", headers=bearer(tok))
     assert r.status_code == 400
+    assert "pdf" in r.get_json()["error"]["message"]  # the refusal lists what can be had
 
 
 def test_word_upload_from_the_signed_in_page(client, setup, tmp_path):

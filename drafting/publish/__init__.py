@@ -11,8 +11,10 @@ in `drafting.export`, which works on the draft as clients load it.
 from __future__ import annotations
 
 import importlib
+from collections.abc import Mapping
 from typing import Any
 
+from .. import export as exporting
 from ..document import Document
 from ..errors import Invalid
 
@@ -29,6 +31,23 @@ RENDERERS: dict[str, tuple[str, str, str]] = {
 }
 FORMATS = tuple(RENDERERS)
 EXTENSIONS = {"akn": "xml"}  # the file name's extension, where it is not the format's name
+# every format a draft can be exported in, text ones (drafting.export) first
+ALL_FORMATS = (*exporting.FORMATS, *FORMATS)
+
+
+def check_format(fmt: str) -> str:
+    if fmt not in ALL_FORMATS:
+        raise Invalid(f"Unknown export format {fmt!r}; choose one of: {', '.join(ALL_FORMATS)}.")
+    return fmt
+
+
+def file_name(draft: Mapping[str, Any], fmt: str) -> str:
+    """A download name for any of ALL_FORMATS, safe in any file system and header."""
+    if fmt in exporting.FORMATS:
+        return exporting.file_name(draft, fmt)
+    _renderer(fmt)
+    stem = exporting.file_name(draft, "txt").removesuffix(".txt")
+    return f"{stem}.{EXTENSIONS.get(fmt, fmt)}"
 
 
 def render(doc: Document, fmt: str) -> bytes:

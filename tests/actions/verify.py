@@ -167,7 +167,8 @@ def protocol() -> Protocol:
         name, ack = cells[0].strip("`"), cells[2]
         acks[name] = parse_shape(ack[ack.index("{") :]) if "{" in ack else Shape(frozenset())
     # "`{draft}` summary": the draft without its clauses, amendments, queue and poll
-    acks["mode:set"].nested["draft"] = Shape(summary_keys)
+    for name in ("mode:set", "draft:details"):
+        acks[name].nested["draft"] = Shape(summary_keys)
     return Protocol(messages, acks, named)
 
 
@@ -237,6 +238,7 @@ class DraftMirror:
         self.draft_id = draft["id"]
         self.status = draft["status"]
         self.sponsors = list(draft["sponsors"])
+        self.details = dict(draft["details"])
         self.title = draft["title"]
         self.clauses = copy.deepcopy(draft["clauses"])
         self.amendments = {a["id"]: copy.deepcopy(a) for a in draft["amendments"]}
@@ -296,6 +298,8 @@ class DraftMirror:
             self.status = m["after"]
         elif name == "draft:sponsors":
             self.sponsors = list(m["after"])
+        elif name == "draft:details":
+            self.details = dict(m["after"])
         elif name == "presence":
             self.presence.update({p["participant_id"]: p for p in m["people"]})
             for gone in m["left"]:
@@ -308,12 +312,14 @@ def draft_differences(kept: DraftMirror, fresh: dict[str, Any]) -> list[str]:
     out = list(kept.problems)
 
     def clauses(cs: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
-        keys = ("id", "kind", "number", "ref", "level", "parent_id", "status", "version", "text")
+        keys = ("id", "kind", "marker", "number", "ref", "level", "parent_id", "status")
+        keys += ("version", "text")
         return [tuple(c[k] for k in keys) for c in flatten(cs)]
 
     if clauses(kept.clauses) != clauses(fresh["clauses"]):
         out.append(f"clauses: kept {clauses(kept.clauses)}\n  fresh {clauses(fresh['clauses'])}")
-    for key, value in (("status", kept.status), ("sponsors", kept.sponsors)):
+    kept_values = (("status", kept.status), ("sponsors", kept.sponsors), ("details", kept.details))
+    for key, value in kept_values:
         if value != fresh[key]:
             out.append(f"{key}: kept {value!r}, fresh {fresh[key]!r}")
 
