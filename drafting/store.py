@@ -850,12 +850,14 @@ class Store:
         ).fetchall()
         return [(int(v), d) for v, d in rows]
 
-    def edit_seen(self, edit_id: str) -> tuple[int, int] | None:
-        """(clause id, version) an edit id was applied as, if it was."""
+    def edit_seen(self, edit_id: str) -> tuple[int, int, int | None] | None:
+        """(clause id, version, author) an edit id was applied as, if it was."""
         row = self._one(
-            "select clause_id, version from clause_versions where edit_id = ?", [edit_id]
+            "select clause_id, version, actor_id from clause_versions where edit_id = ?", [edit_id]
         )
-        return None if row is None else (int(row["clause_id"]), int(row["version"]))
+        if row is None:
+            return None
+        return int(row["clause_id"]), int(row["version"]), row["actor_id"]
 
     def set_clause_kind(self, clause_id: int, kind: str, marker: str) -> None:
         self.db.execute(

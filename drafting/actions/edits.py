@@ -246,7 +246,15 @@ def apply_edit(
     c, d = clause_for(ctx, actor, cid)
     writer(actor, d.conference_id, "edit clauses")
     with ctx.transaction(cid) as tx:
-        if eid is not None and ctx.store.edit_seen(eid) is not None:
+        seen = ctx.store.edit_seen(eid) if eid is not None else None
+        if seen is not None:
+            if seen[0] != cid or seen[2] != actor_id(actor):
+                # an id is one edit's, by one author: acknowledging a reuse as a resend would
+                # tell the client its text is the clause's, and so delete what it typed
+                raise Invalid(
+                    f"The edit id {eid!r} was already used for another change; nothing was "
+                    "applied. Send the change again under a new edit id."
+                )
             current = ctx.store.clause(cid)
             return EditResult(current, False, [], _resent_text(ctx, cid, base, clean_delta))
         d = ctx.store.draft(d.id)

@@ -269,3 +269,24 @@ def test_a_crowded_room_batches_its_edits_over_a_wider_window(app, room, draft, 
     monkeypatch.setattr(live, "SENDS_PER_S", 40)
     assert live.edit_gap(here) == live.EDIT_GAP_MAX  # 100 ms would be too late: the ceiling
     assert live.edit_gap("draft:999999") == live.EDIT_GAP
+
+
+def test_an_edit_id_used_again_for_another_change_is_refused_and_nothing_is_lost(room, ids):
+    """Issue 12 (6): a reused id was acknowledged `ok` but not applied, and the reply told the
+    client its text was the clause's, so the client deleted its own words."""
+    room.act(room.amina, "edit", edit(ids[1], 1, TEXT, TEXT + " Now.", "amina-0001"))
+    last = "Decides to remain seized of the matter."
+    # the same id on another clause: refused, said so, and nothing applied
+    out = room.act(room.amina, "edit", edit(ids[5], 1, last, last + " Soon.", "amina-0001"))
+    assert out.ack["error"]["code"] == "invalid"
+    assert "already used" in out.ack["error"]["message"]
+    assert not any(out.seen.values())
+    assert text_of(room, ids[5]) == last
+    # and by someone else on the same clause: another person's id is not theirs to resend
+    out = room.act(room.jonas, "edit", edit(ids[1], 2, TEXT + " Now.", "Jonas.", "amina-0001"))
+    assert out.ack["error"]["code"] == "invalid"
+    assert text_of(room, ids[1]) == TEXT + " Now."
+    # under a new id, the change goes through
+    out = room.act(room.amina, "edit", edit(ids[5], 1, last, last + " Soon.", "amina-0002"))
+    assert out.ok
+    assert text_of(room, ids[5]) == last + " Soon."
