@@ -1048,6 +1048,12 @@ class Store:
             [poll_id, receipt_hash, choice, weight],
         )
 
+    def has_written_secret_ballots(self, poll_id: int) -> bool:
+        """Whether the poll kept its secret ballots in the database, as versions before 0.2
+        did (these ballots now stay in memory until the poll closes)."""
+        row = self._one("select 1 from secret_ballots where poll_id = ? limit 1", [poll_id])
+        return row is not None
+
     def secret_ballot_exists(self, poll_id: int, receipt_hash: str) -> bool:
         return (
             self._one(

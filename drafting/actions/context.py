@@ -42,6 +42,9 @@ class Context:
         self._locks: dict[int, threading.Lock] = {}
         self._locks_lock = threading.Lock()
         self._oplogs: OrderedDict[int, OpLog] = OrderedDict()
+        # secret polls' ballots while the poll is open: receipt hash -> (choice, weight), in
+        # this process's memory only (see `actions.polls`: secret from the files too)
+        self.ballot_boxes: dict[int, dict[str, tuple[str, int]]] = {}
 
     OPLOGS = 256  # clauses whose recent operations are kept in memory (the busiest)
 

@@ -222,24 +222,28 @@ def vote(
             raise Conflict("This vote is closed: ballots are no longer accepted.")
         if p.closes_at and now() > p.closes_at:
             raise Conflict("The time for objections is over.")
+        first = True
         if p.kind == "secret":
             new_receipt = _secret_ballot(ctx, p, member, clean, receipt)
             if new_receipt is not None:
                 out["receipt"] = new_receipt
+            # who voted is journaled, once; a changed secret ballot leaves no trace at all
+            first = new_receipt is not None
             journaled = None
         else:
             # the member's ballot, whichever representative casts it: a second replaces it
             ctx.store.put_ballot(p.id, member.id, member.weight, actor.id, clean)
             journaled = clean
-        tx.emit(
-            PollBallot(
-                conference_id=d.conference_id,
-                draft_id=d.id,
-                actor_id=actor.id,
-                poll_id=p.id,
-                choice=journaled,
+        if first:
+            tx.emit(
+                PollBallot(
+                    conference_id=d.conference_id,
+                    draft_id=d.id,
+                    actor_id=actor.id,
+                    poll_id=p.id,
+                    choice=journaled,
+                )
             )
-        )
         out["cast"] = ctx.store.cast_count(p)
     return out
 
@@ -247,20 +251,52 @@ def vote(
 def _secret_ballot(
     ctx: Context, p: Poll, member: Member, choice: str, receipt: object
 ) -> str | None:
-    """Store a secret ballot unlinked from its member; a first ballot returns its receipt."""
+    """A secret ballot: the member is marked as having voted (on disk: who voted is known),
+    and the choice goes into the poll's ballot box, kept in this process's memory only until
+    the poll closes, when only the counts are written. So no file ever holds a ballot: not the
+    database, not its WAL (whose frames are in commit order, next to the journal's row saying
+    who voted when), not the journal. A first ballot returns its receipt, the only way to
+    change it. The price: a server that restarts during a secret ballot loses its ballots,
+    and the vote is put again (`close_poll` says so)."""
+    box = _ballot_box(ctx, p)
     if ctx.store.mark_secret_voter(p.id, member.id):
         new_receipt = new_token()
-        ctx.store.put_secret_ballot(p.id, hash_token(new_receipt), choice, member.weight)
+        box[hash_token(new_receipt)] = (choice, member.weight)
         return new_receipt
-    if not isinstance(receipt, str) or not ctx.store.secret_ballot_exists(
-        p.id, hash_token(receipt)
-    ):
+    key = hash_token(receipt) if isinstance(receipt, str) else None
+    if key is None or key not in box:
         raise Conflict(
             f"{member.name} has voted already. A secret ballot can only be changed with "
             "the receipt from the first ballot, on the device that cast it."
         )
-    ctx.store.put_secret_ballot(p.id, hash_token(receipt), choice, member.weight)
+    box[key] = (choice, member.weight)
     return None
+
+
+def _ballot_box(ctx: Context, p: Poll) -> dict[str, tuple[str, int]]:
+    """The open secret poll's ballots; refused when members voted but their ballots are not
+    here (the server restarted since, or another process took them)."""
+    box = ctx.ballot_boxes.get(p.id)
+    if box is None:
+        if ctx.store.cast_count(p) > 0 and not ctx.store.has_written_secret_ballots(p.id):
+            raise Conflict(
+                "The ballots of this secret vote were lost: to keep them secret they are held "
+                "only in the server's memory until the vote closes, and the server restarted "
+                "since. Suspend this vote and put the question again."
+            )
+        box = ctx.ballot_boxes[p.id] = {}
+    return box
+
+
+def _secret_counts(ctx: Context, p: Poll) -> dict[str, int]:
+    """The secret poll's counts from its ballot box (or, for a poll opened by an older
+    version, from the ballots it wrote)."""
+    if p.id not in ctx.ballot_boxes and ctx.store.has_written_secret_ballots(p.id):
+        return ctx.store.tally(p)
+    counts = {"yes": 0, "no": 0, "abstain": 0}
+    for choice, weight in _ballot_box(ctx, p).values():
+        counts[choice] += weight
+    return counts
 
 
 def _subject_lock(ctx: Context, p: Poll) -> int | None:
@@ -289,7 +325,7 @@ def close_poll(ctx: Context, actor: Actor, poll_id: object) -> Poll:
         required = procedure.quorum_required(conf.quorum, p.entitled)
         present = _present(ctx, d.conference_id)
         procedure.check_quorum(present, required, at="close")
-        counts = ctx.store.tally(p)
+        counts = _secret_counts(ctx, p) if p.kind == "secret" else ctx.store.tally(p)
         tally = procedure.Tally(counts["yes"], counts["no"], counts["abstain"])
         result = procedure.decide(p.rule, tally, p.entitled)
         record: dict[str, Any] = {
@@ -321,6 +357,8 @@ def close_poll(ctx: Context, actor: Actor, poll_id: object) -> Poll:
             )
         )
         _act_on(ctx, tx, actor, d, p, result.outcome)
+    # counted and committed: the secret ballots themselves are gone with the box
+    ctx.ballot_boxes.pop(p.id, None)
     return p
 
 
@@ -351,6 +389,7 @@ def suspend_poll(ctx: Context, actor: Actor, poll_id: object) -> Poll:
             set_status(ctx, tx, actor, d, a, "pending", "the vote on it was suspended")
         elif p.subject_type == "motion":
             motions.back_to_pending(ctx, tx, actor, d, ctx.store.motion(p.subject_id))
+    ctx.ballot_boxes.pop(p.id, None)  # no decision: its secret ballots are never counted
     return p
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from .verify import flatten
 
 TEXT = "Decides to establish a working group;"
@@ -177,7 +179,14 @@ def test_a_secret_ballot_shows_only_the_count(room, ids):
     # changing a secret ballot needs its receipt
     out = room.act(room.amina, "poll:vote", {"poll_id": poll["id"], "choice": "yes"})
     assert out.ack["error"]["code"] == "conflict" and "receipt" in out.ack["error"]["message"]
-    vote(room, room.amina, poll, "yes", receipt=first["receipt"])
+    # a changed secret ballot tells no one: the count of who voted stays as it was
+    changed = room.act(
+        room.amina,
+        "poll:vote",
+        {"poll_id": poll["id"], "choice": "yes", "receipt": first["receipt"]},
+    )
+    assert changed.ok and changed.ack["cast"] == 1
+    assert not any(changed.seen.values())
     vote(room, room.jonas, poll, "yes")
     result = close(room, poll).ack["poll"]["result"]
     assert (result["yes"], result["no"], result["cast"]) == (2, 0, 2)
@@ -212,3 +221,33 @@ def test_an_insertion_adopted_by_vote(room, ids):
         ("3", "Decides to remain seized of the matter.", "active"),
         ("4", "Decides to meet again;", "active"),
     ]
+
+
+def test_a_server_restart_during_a_secret_ballot_loses_its_ballots_and_says_so(
+    actions, conference, draft, ids
+):
+    """Secret ballots live in the server's memory until the vote closes (so that no file can
+    link them to a voter): a restart in between loses them. Closing then is refused with what
+    to do, nothing is counted, and the question can be put again."""
+    from drafting.actions import Actions
+    from drafting.errors import Conflict
+
+    chair = conference["chair"]
+    amina, jonas = conference["delegates"][:2]
+    for who in (amina, jonas):
+        actions.set_present(who, True)
+    actions.set_mode(chair, draft.id, "formal")
+    poll = actions.open_poll(chair, draft.id, "clause", ids[1], "simple", "secret")
+    actions.vote(amina, poll.id, "yes")
+    restarted = Actions(actions.store)
+    with pytest.raises(Conflict, match="restarted since. Suspend this vote"):
+        restarted.close_poll(chair, poll.id)
+    with pytest.raises(Conflict, match="lost"):
+        restarted.vote(jonas, poll.id, "no")
+    assert restarted.store.poll(poll.id).state == "open"  # nothing was decided
+    restarted.suspend_poll(chair, poll.id)
+    again = restarted.open_poll(chair, draft.id, "clause", ids[1], "simple", "secret")
+    restarted.vote(amina, again.id, "no")
+    restarted.vote(jonas, again.id, "no")
+    result = restarted.close_poll(chair, again.id).result
+    assert result is not None and (result["yes"], result["no"]) == (0, 2)
