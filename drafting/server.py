@@ -37,6 +37,7 @@ class _Gunicorn(BaseApplication):
         app = create_app({**self.app_config, "BACKGROUND_CHECKPOINT": gevent})
         if gevent:
             _checkpoint_in_background(app.extensions["drafting"]["store"])
+            _sweep_revoked_links(app)
         # What start-up made (modules, Flask, the routes: some 80,000 objects) lives as long
         # as the process: out of the cyclic collector's sight, a full collection scans only
         # what serving made. Measured with 160 typing authors: full collections, which stop
@@ -62,6 +63,29 @@ def _checkpoint_in_background(store: Any) -> None:
                 pool.apply(store.checkpoint)
             except Exception:  # a busy or vanished file: the next round tries again
                 log.warning("WAL checkpoint failed", exc_info=True)
+
+    gevent.spawn(loop)
+
+
+SWEEP_EVERY = 1.0  # seconds
+
+
+def _sweep_revoked_links(app: Any) -> None:
+    """Every second, close the connections whose invite link was reissued since they signed in
+    (a chair's new link, or `drafting participant link` from another process): a connection
+    that only reads is cut off too, not only one that acts."""
+    import gevent
+
+    from .sockets.door import sweep_revoked
+
+    def loop() -> None:
+        while True:
+            gevent.sleep(SWEEP_EVERY)
+            try:
+                with app.app_context():
+                    sweep_revoked()
+            except Exception:  # the next round tries again
+                log.warning("sweeping revoked links failed", exc_info=True)
 
     gevent.spawn(loop)
 

@@ -717,6 +717,16 @@ class Store:
             )
         ]
 
+    def token_hashes(self, participant_ids: set[int]) -> dict[int, str]:
+        """The current invite link (its hash) of each participant: what a connection that
+        signed in with an older one is cut off by."""
+        ids = sorted(participant_ids)
+        marks = ",".join("?" * len(ids))
+        rows = self.db.conn.execute(
+            f"select id, token_hash from participants where id in ({marks})", ids
+        ).fetchall()
+        return {int(i): str(h) for i, h in rows}
+
     def set_token_hash(self, participant_id: int, token_hash: str) -> None:
         self._t("participants").update(participant_id, {"token_hash": token_hash})
 

@@ -14,6 +14,7 @@ from typing import Any
 from flask import Flask, session
 from flask_socketio import ConnectionRefusedError, SocketIO
 
+from ..actions import hash_token
 from ..errors import DraftingError
 from . import drafts, edits, procedure
 from .door import Handler, actions, door, presence, sid, side_door
@@ -33,15 +34,18 @@ def connect(auth: Any = None) -> bool:
     try:
         if token:
             p = a.authenticate(token)
+            th = hash_token(token)
         else:
-            pid, th = session.get("pid"), session.get("th")
-            found = a.store.participant_by_token_hash(th) if isinstance(th, str) else None
+            pid, cookie_th = session.get("pid"), session.get("th")
+            found = (
+                a.store.participant_by_token_hash(cookie_th) if isinstance(cookie_th, str) else None
+            )
             if found is None or found.id != pid:
                 raise DraftingError("Sign in with your invite link first.")
-            p = found
+            p, th = found, str(cookie_th)
     except DraftingError as e:
         raise ConnectionRefusedError(e.message) from None
-    presence().connected(sid(), p)
+    presence().connected(sid(), p, th)
     return True
 
 

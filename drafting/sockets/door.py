@@ -47,6 +47,13 @@ def error(e: DraftingError) -> dict[str, Any]:
 
 
 NOT_SIGNED_IN = {"error": {"code": "unauthorized", "message": "Not signed in."}}
+LINK_REISSUED = {
+    "error": {
+        "code": "unauthorized",
+        "message": "Your invite link was replaced by a new one: this connection is closed. "
+        "Open the new link from the secretariat.",
+    }
+}
 RATE_LIMITED = {
     "error": {
         "code": "rate_limited",
@@ -91,6 +98,21 @@ def side_door(app: Flask, name: str, fn: Handler) -> Callable[..., Any]:
     return handler
 
 
+def cut_off(me: str) -> None:
+    """Disconnect a connection whose invite link was reissued."""
+    server = current_app.extensions["socketio"].server
+    server.disconnect(me)
+
+
+def sweep_revoked() -> int:
+    """Disconnect every connection of this process whose invite link was reissued since it
+    signed in, even one that only reads; the served process runs it every second."""
+    gone = presence().revoked()
+    for me in gone:
+        cut_off(me)
+    return len(gone)
+
+
 def enter(name: str, fn: Handler, me: str, data: Any) -> Any:
     """Who is asking, rate limit, payload, then `fn`; errors become acknowledgements."""
     conn = presence().connection(me)
@@ -98,6 +120,10 @@ def enter(name: str, fn: Handler, me: str, data: Any) -> Any:
         return NOT_SIGNED_IN
     if not conn.allow():
         return RATE_LIMITED
+    if not presence().still_valid(conn):
+        # refused here; the connection itself is closed by the next sweep (within a second),
+        # after this answer has reached it
+        return LINK_REISSUED
     if data is None:
         data = {}
     if not isinstance(data, dict):

@@ -29,6 +29,7 @@ COLORS = ["#d1495b", "#00798c", "#edae49", "#66a182", "#8d96a3", "#7b4fa0", "#e0
 @dataclass
 class Connection:
     participant: Participant
+    token_hash: str = ""  # of the invite link it signed in with: reissuing the link ends it
     drafts: set[int] = field(default_factory=set)
     focus: dict[int, int | None] = field(default_factory=dict)
     tokens: float = BURST
@@ -53,11 +54,28 @@ class Presence:
         self._announced: dict[int, dict[int, dict[str, Any]]] = {}  # draft -> last announced
         self._lock = threading.Lock()
 
-    def connected(self, sid: str, participant: Participant) -> None:
+    def connected(self, sid: str, participant: Participant, token_hash: str = "") -> None:
         """A connection is someone in the room, whichever page of the conference it shows."""
         with self._lock:
-            self._connections[sid] = Connection(participant)
+            self._connections[sid] = Connection(participant, token_hash)
         self.mark_present(participant)
+
+    def revoked(self) -> list[str]:
+        """The connections whose invite link was reissued since they signed in (by the chair
+        here, or by `drafting participant link` from another process): one query for all."""
+        with self._lock:
+            conns = list(self._connections.items())
+        if not conns:
+            return []
+        current = self.actions.store.token_hashes({c.participant.id for _, c in conns})
+        return [sid for sid, c in conns if current.get(c.participant.id) != c.token_hash]
+
+    def still_valid(self, conn: Connection) -> bool:
+        """Whether the connection's invite link is still the participant's."""
+        return (
+            self.actions.store.token_hashes({conn.participant.id}).get(conn.participant.id)
+            == conn.token_hash
+        )
 
     def disconnected(self, sid: str) -> None:
         with self._lock:
