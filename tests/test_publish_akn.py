@@ -543,6 +543,20 @@ def test_a_number_met_twice_still_gives_unique_eids() -> None:
     ]
 
 
+def test_a_heading_before_the_opening_stays_in_the_preamble() -> None:
+    clauses = [
+        clause(1, "heading", "", "Declaration on Peace"),
+        clause(2, "text", "", "The Conference,"),
+        clause(3, "preambular", "", "Recalling its commitments,"),
+        clause(4, "operative", "1", "Decides to meet again."),
+    ]
+    root = assert_valid(render_akn(document(clauses), generated=DAY))
+    heading = one(root, "//a:preamble/a:container[@name='heading']")
+    assert text(one(heading, "a:p")) == "Declaration on Peace"
+    assert heading.getnext().tag == f"{{{AKN_NS}}}formula"
+    assert said(root) == [c["text"] for c in clauses]
+
+
 def test_the_sample_declaration_as_imported(actions, conference) -> None:
     conf = conference["conference"]
     draft = actions.import_document(None, conf.id, SAMPLE.read_bytes(), SAMPLE.name)

@@ -155,12 +155,12 @@ def _tree(blocks: Iterable[Block]) -> list[_Node]:
 
 def _split(roots: list[_Node]) -> tuple[list[_Node], list[_Node]]:
     """The preamble and the body: the preamble is the run of openings, preambular and plain
-    paragraphs the text begins with, up to its last opening or preambular paragraph (plain
-    paragraphs after it belong to the body, as a declaration's narrative does)."""
+    paragraphs (and headings) the text begins with, up to its last opening or preambular
+    paragraph; what follows it is the body."""
     end = 0
     for i, node in enumerate(roots):
         kind = node.block.kind
-        if kind not in ("opening", "preambular", "text"):
+        if kind not in ("opening", "preambular", "text", "heading"):
             break
         if kind != "text":
             end = i + 1
@@ -169,7 +169,7 @@ def _split(roots: list[_Node]) -> tuple[list[_Node], list[_Node]]:
 
 def _preamble(nodes: Sequence[_Node], ids: _Ids) -> Any:
     """The opening as a formula, preambular paragraphs as recitals (one `recitals` for each
-    run of them), plain paragraphs as they are."""
+    run of them), plain paragraphs as they are, a heading as a named container."""
     preamble = _el(None, "preamble")
     recitals = None
     for node in nodes:
@@ -179,6 +179,8 @@ def _preamble(nodes: Sequence[_Node], ids: _Ids) -> Any:
                 recitals = _el(preamble, "recitals", eId=ids.make("", "recitals"))
             rec_id = ids.make(recitals.get("eId"), "recital", b.number)
             recital = _el(recitals, "recital", eId=rec_id)
+            if b.number:
+                _el(recital, "num", text=b.number)
             _block_content(recital, node, rec_id, ids)
             continue
         recitals = None
@@ -186,6 +188,10 @@ def _preamble(nodes: Sequence[_Node], ids: _Ids) -> Any:
             formula_id = ids.make("", "formula")
             formula = _el(preamble, "formula", name="enactingAuthority", eId=formula_id)
             _block_content(formula, node, formula_id, ids)
+        elif b.kind == "heading":
+            heading_id = ids.make("", "container")
+            heading = _el(preamble, "container", name="heading", eId=heading_id)
+            _block_content(heading, node, heading_id, ids)
         else:
             _block(preamble, node, "", ids)
     return preamble
@@ -280,11 +286,9 @@ def _block(
 
 
 def _block_content(parent: Any, node: _Node, prefix: str, ids: _Ids) -> None:
-    """A recital's or a formula's own paragraph (its number first), and the list of what
-    nests in it: (a), (b)."""
+    """A recital's, a formula's or a heading's own paragraph, and the list of what nests in
+    it: (a), (b)."""
     b = node.block
-    if b.number:
-        _el(parent, "num", text=b.number)
     _inline(_el(parent, "p"), b)
     if node.children:
         _list(parent, node.children, prefix, ids)
@@ -351,7 +355,7 @@ def _preface(doc: Document, refs: _References, ids: _Ids) -> Any:
         for i, (name, ref) in enumerate(zip(doc.sponsors, refs.sponsors, strict=True)):
             if i:
                 p[-1].tail = ", "
-            _el(p, "docProponent", refersTo="#" + ref, text=name).set("as", "#sponsor")
+            _el(p, "docProponent", refersTo="#" + ref, text=name).set("as", "#" + refs.sponsor_role)
     if doc.submission:
         line("submission").text = _xml(doc.submission)
     title = _el(preface, "longTitle")
@@ -398,8 +402,9 @@ class _References:
         self.items: list[tuple[str, str, str, str]] = []  # (element, eId, href kind, showAs)
         self.body = self._add("TLCOrganization", "organization", doc.body) if doc.body else ""
         self.sponsors = [self._add("TLCOrganization", "organization", s) for s in doc.sponsors]
-        if doc.sponsors:
-            self._add("TLCRole", "role", "Sponsor", eid="sponsor")
+        self.sponsor_role = (
+            self._add("TLCRole", "role", "Sponsor", eid="sponsor") if doc.sponsors else ""
+        )
         self.place = self._add("TLCLocation", "location", doc.place) if doc.place else ""
         self.concepts: dict[str, str] = {}
 
