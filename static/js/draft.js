@@ -13,7 +13,7 @@ import { $, $$, announce, toast } from './dom.js';
 import { request } from './net.js';
 import { socket, takeOver } from './live.js';
 import { DocSync, flatten } from './sync.js';
-import { MODE_NAMES, clauseLabel, who } from './labels.js';
+import { DEFAULT_MARKER, MODE_NAMES, OPEN_MODES, clauseLabel, who } from './labels.js';
 import { ClauseList } from './clauses.js';
 import { Presence } from './presence.js';
 import { SyncStatus } from './status.js';
@@ -68,6 +68,28 @@ const app = {
   /** May this person change the text and structure now (offline, typing still is kept)? */
   editable() {
     return this.draft.status === 'drafting' && this.me.role !== 'observer' && this.joined;
+  },
+  /** May this person change a clause's kind now: the chair while the draft is open, others
+   * as for any change of the text (the server's rule, set_clause_kind; it decides anyway). */
+  canSetKind() {
+    if (this.me.role === 'chair') return this.joined && OPEN_MODES.includes(this.draft.status);
+    return this.editable();
+  },
+  /**
+   * Add a clause (`clause:add`, whose answer this resolves with). `clause:add` sets off a new
+   * list item by nothing, so an item then gets `marker` (the en dash unless given) through
+   * `clause:kind`, as one made from its kind menu would.
+   */
+  async addClause(data, marker) {
+    const reply = await this.request('clause:add', data);
+    if (data.kind === 'item') {
+      await this.request('clause:kind', {
+        clause_id: reply.clause_id,
+        kind: 'item',
+        marker: marker || DEFAULT_MARKER,
+      });
+    }
+    return reply;
   },
   /** The clause's text as the server last acknowledged it (what amendments compare with). */
   serverText(id) {
