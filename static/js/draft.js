@@ -21,6 +21,7 @@ import { initPanel } from './panel.js';
 import { initVote } from './vote.js';
 import { initChair } from './chair.js';
 import { RecordDialog } from './record.js';
+import { initTitleBlock } from './titleblock.js';
 
 const ts = makeTextSync(DiffMatchPatch);
 const body = document.body;
@@ -34,7 +35,7 @@ const app = {
     rules: body.dataset.rules || 'un_committee',
   },
   me: { id: Number(body.dataset.meId), role: body.dataset.meRole, name: body.dataset.meName },
-  draft: { status: body.dataset.status, sponsors: [], title: '' },
+  draft: { status: body.dataset.status, sponsors: [], title: '', details: {} },
   index: new Map(), // id -> clause as the outline gives it (+ seq), in document order
   order: [], // clause ids in document order
   amendments: new Map(),
@@ -185,6 +186,7 @@ function applyDraft(draft) {
   if (Array.isArray(draft.queue)) app.queue = draft.queue;
   if (Array.isArray(draft.motions)) app.motions = new Map(draft.motions.map((m) => [m.id, m]));
   renderMode();
+  app.emit('details');
   app.emit('amendments');
   app.emit('queue');
   app.emit('motions');
@@ -291,6 +293,13 @@ const handlers = {
     app.draft.sponsors = msg.after;
     app.emit('amendments');
   },
+  'draft:details': (msg) => {
+    if (msg.draft_id !== app.draftId || !msg.after) return;
+    app.draft.details = msg.after;
+    app.emit('details');
+    // only the chair sets it, and the chair's own save says so already
+    if (app.me.role !== 'chair') announce('The chair changed the title block of the draft.');
+  },
   presence: (msg) => {
     if (msg.draft_id === app.draftId) presence.changed(msg);
   },
@@ -348,6 +357,7 @@ document.addEventListener('keydown', (e) => {
 });
 
 initPanel(app);
+initTitleBlock(app);
 initVote(app);
 new RecordDialog(app);
 if (app.me.role === 'chair') initChair(app);
