@@ -1,15 +1,16 @@
 /**
  * The draft screen's entry: the state every view reads (`app`), the connection and the
  * messages it brings, and the views, each in its own module (docs/browser.md): the document
- * (clauses.js), presence (presence.js), the sync status (status.js), the margin (panel.js),
- * the vote (vote.js), the record (record.js) and the chair's console (chair.js).
+ * (clauses.js), its title block (titleblock.js), presence (presence.js), the sync status
+ * (status.js), the margin (panel.js), the vote (vote.js), the record (record.js), the top
+ * bar's menus (menu.js) and the chair's console (chair.js).
  *
  * The server renders the document first (it shows before this loads); the views adopt those
  * elements, this joins the draft and takes over. It speaks only docs/protocol.md.
  */
 import DiffMatchPatch from '/vendor/diff-match-patch.js';
 import { makeTextSync } from './textsync.js';
-import { $, $$, announce, toast } from './dom.js';
+import { $, announce, toast } from './dom.js';
 import { request } from './net.js';
 import { socket, takeOver } from './live.js';
 import { DocSync, flatten } from './sync.js';
@@ -21,6 +22,7 @@ import { initPanel } from './panel.js';
 import { initVote } from './vote.js';
 import { initChair } from './chair.js';
 import { RecordDialog } from './record.js';
+import { initMenus } from './menu.js';
 import { initTitleBlock } from './titleblock.js';
 
 const ts = makeTextSync(DiffMatchPatch);
@@ -344,18 +346,7 @@ for (const [event, fn] of Object.entries(handlers)) socket.on(event, fn);
 
 // --- the rest of the screen ---------------------------------------------------------------------
 
-// Menus (<details class="menu">) close on a click elsewhere or Escape.
-document.addEventListener('click', (e) => {
-  for (const menu of $$('details.menu[open]')) if (!menu.contains(e.target)) menu.open = false;
-});
-document.addEventListener('keydown', (e) => {
-  if (e.key !== 'Escape') return;
-  for (const menu of $$('details.menu[open]')) {
-    menu.open = false;
-    menu.querySelector('summary').focus();
-  }
-});
-
+initMenus();
 initPanel(app);
 initTitleBlock(app);
 initVote(app);
