@@ -9,7 +9,7 @@
  */
 import { $, $$, h } from './dom.js';
 import { replaceKeepingSelection } from './caret.js';
-import { ACTIVE, clauseLabel, displayNumber } from './labels.js';
+import { ACTIVE, clauseLabel, clauseMark } from './labels.js';
 
 // Textareas grow with their text through CSS `field-sizing: content`; where a browser lacks
 // it, they are sized from their scrollHeight instead.
@@ -129,7 +129,7 @@ export class ClauseList {
     const app = this.app;
     const cls = `clause kind-${c.kind} level-${c.level}${app.current === c.id ? ' current' : ''}`;
     if (n.li.className !== cls) n.li.className = cls;
-    const num = displayNumber(c);
+    const num = clauseMark(c); // a list item shows its dash or bullet where others are numbered
     if (n.num.textContent !== num) n.num.textContent = num;
     const label = clauseLabel(c);
     n.ta.setAttribute('aria-label', label);
@@ -378,7 +378,7 @@ export class ClauseList {
     const kind = $('#add-kind').value;
     const last = this.root.lastElementChild;
     try {
-      const reply = await app.request('clause:add', {
+      const reply = await app.addClause({
         draft_id: app.draftId,
         kind,
         text: '',

@@ -1,19 +1,20 @@
 /**
  * The draft screen's entry: the state every view reads (`app`), the connection and the
  * messages it brings, and the views, each in its own module (docs/browser.md): the document
- * (clauses.js), presence (presence.js), the sync status (status.js), the margin (panel.js),
- * the vote (vote.js), the record (record.js) and the chair's console (chair.js).
+ * (clauses.js), its title block (titleblock.js), presence (presence.js), the sync status
+ * (status.js), the margin (panel.js), the vote (vote.js), the record (record.js), the top
+ * bar's menus (menu.js) and the chair's console (chair.js).
  *
  * The server renders the document first (it shows before this loads); the views adopt those
  * elements, this joins the draft and takes over. It speaks only docs/protocol.md.
  */
 import DiffMatchPatch from '/vendor/diff-match-patch.js';
 import { makeTextSync } from './textsync.js';
-import { $, $$, announce, toast } from './dom.js';
+import { $, announce, toast } from './dom.js';
 import { request } from './net.js';
 import { socket, takeOver } from './live.js';
 import { DocSync, flatten } from './sync.js';
-import { MODE_NAMES, clauseLabel, who } from './labels.js';
+import { DEFAULT_MARKER, MODE_NAMES, OPEN_MODES, clauseLabel, who } from './labels.js';
 import { ClauseList } from './clauses.js';
 import { Presence } from './presence.js';
 import { SyncStatus } from './status.js';
@@ -21,6 +22,8 @@ import { initPanel } from './panel.js';
 import { initVote } from './vote.js';
 import { initChair } from './chair.js';
 import { RecordDialog } from './record.js';
+import { initMenus } from './menu.js';
+import { initTitleBlock } from './titleblock.js';
 
 const ts = makeTextSync(DiffMatchPatch);
 const body = document.body;
@@ -34,7 +37,7 @@ const app = {
     rules: body.dataset.rules || 'un_committee',
   },
   me: { id: Number(body.dataset.meId), role: body.dataset.meRole, name: body.dataset.meName },
-  draft: { status: body.dataset.status, sponsors: [], title: '' },
+  draft: { status: body.dataset.status, sponsors: [], title: '', details: {} },
   index: new Map(), // id -> clause as the outline gives it (+ seq), in document order
   order: [], // clause ids in document order
   amendments: new Map(),
@@ -68,6 +71,28 @@ const app = {
   /** May this person change the text and structure now (offline, typing still is kept)? */
   editable() {
     return this.draft.status === 'drafting' && this.me.role !== 'observer' && this.joined;
+  },
+  /** May this person change a clause's kind now: the chair while the draft is open, others
+   * as for any change of the text (the server's rule, set_clause_kind; it decides anyway). */
+  canSetKind() {
+    if (this.me.role === 'chair') return this.joined && OPEN_MODES.includes(this.draft.status);
+    return this.editable();
+  },
+  /**
+   * Add a clause (`clause:add`, whose answer this resolves with). `clause:add` sets off a new
+   * list item by nothing, so an item then gets `marker` (the en dash unless given) through
+   * `clause:kind`, as one made from its kind menu would.
+   */
+  async addClause(data, marker) {
+    const reply = await this.request('clause:add', data);
+    if (data.kind === 'item') {
+      await this.request('clause:kind', {
+        clause_id: reply.clause_id,
+        kind: 'item',
+        marker: marker || DEFAULT_MARKER,
+      });
+    }
+    return reply;
   },
   /** The clause's text as the server last acknowledged it (what amendments compare with). */
   serverText(id) {
@@ -163,6 +188,7 @@ function applyDraft(draft) {
   if (Array.isArray(draft.queue)) app.queue = draft.queue;
   if (Array.isArray(draft.motions)) app.motions = new Map(draft.motions.map((m) => [m.id, m]));
   renderMode();
+  app.emit('details');
   app.emit('amendments');
   app.emit('queue');
   app.emit('motions');
@@ -269,6 +295,13 @@ const handlers = {
     app.draft.sponsors = msg.after;
     app.emit('amendments');
   },
+  'draft:details': (msg) => {
+    if (msg.draft_id !== app.draftId || !msg.after) return;
+    app.draft.details = msg.after;
+    app.emit('details');
+    // only the chair sets it, and the chair's own save says so already
+    if (app.me.role !== 'chair') announce('The chair changed the title block of the draft.');
+  },
   presence: (msg) => {
     if (msg.draft_id === app.draftId) presence.changed(msg);
   },
@@ -313,19 +346,9 @@ for (const [event, fn] of Object.entries(handlers)) socket.on(event, fn);
 
 // --- the rest of the screen ---------------------------------------------------------------------
 
-// Menus (<details class="menu">) close on a click elsewhere or Escape.
-document.addEventListener('click', (e) => {
-  for (const menu of $$('details.menu[open]')) if (!menu.contains(e.target)) menu.open = false;
-});
-document.addEventListener('keydown', (e) => {
-  if (e.key !== 'Escape') return;
-  for (const menu of $$('details.menu[open]')) {
-    menu.open = false;
-    menu.querySelector('summary').focus();
-  }
-});
-
+initMenus();
 initPanel(app);
+initTitleBlock(app);
 initVote(app);
 new RecordDialog(app);
 if (app.me.role === 'chair') initChair(app);

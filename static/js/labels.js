@@ -1,5 +1,8 @@
 /** How things are named on screen, in one place. */
 
+/** The modes in which a draft is open (drafting/domain.py OPEN_STATUSES). */
+export const OPEN_MODES = ['drafting', 'formal', 'voting'];
+
 export const MODE_NAMES = {
   drafting: 'Drafting',
   formal: 'Formal',
@@ -112,8 +115,41 @@ export const CLAUSE_KINDS = {
   operative: 'Operative clause',
   preambular: 'Preambular paragraph',
   heading: 'Heading',
+  item: 'List item',
   text: 'Paragraph',
 };
+
+/** How a list item is set off (drafting/domain.py ITEM_MARKERS), named for the kind menu. */
+export const ITEM_MARKERS = {
+  '–': 'en dash',
+  '•': 'bullet',
+  '-': 'hyphen',
+  '—': 'em dash',
+  '*': 'asterisk',
+  '·': 'middle dot',
+};
+/** The markers a clause's kind menu offers; a list item imported with another keeps its own. */
+export const OFFERED_MARKERS = ['–', '•', '-'];
+/** What the server gives a list item set off by nothing (domain.DEFAULT_ITEM_MARKER). */
+export const DEFAULT_MARKER = '–';
+
+/** "an operative clause", "a list item set off by a bullet (•)": a kind, said in a sentence. */
+export function kindName(kind, marker) {
+  const name = articled((CLAUSE_KINDS[kind] || 'Paragraph').toLowerCase());
+  if (kind !== 'item') return name;
+  const m = marker || DEFAULT_MARKER;
+  return ITEM_MARKERS[m] ? `${name} set off by ${articled(ITEM_MARKERS[m])} (${m})` : name;
+}
+
+function articled(noun) {
+  return `${/^[aeiou]/.test(noun) ? 'an' : 'a'} ${noun}`;
+}
+
+/** What a clause shows before its text: a list item its dash or bullet, others their number. */
+export function clauseMark(c) {
+  if (c.kind === 'item') return c.marker || DEFAULT_MARKER;
+  return displayNumber(c);
+}
 
 export function clauseLabel(c) {
   if (!c) return 'a deleted clause';

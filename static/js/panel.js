@@ -1,12 +1,19 @@
 /**
  * The margin beside the document (a sheet from the bottom on a phone), following the current
- * clause: its tools (structure.js), its amendments (amendments.js), motions on how it is voted
- * (motions.js), and the buttons to propose one (propose.js) and to see its history
- * (history.js). With no clause selected, the overview of amendments pending and motions on the
- * draft as a whole.
+ * clause: its tools (structure.js) and its kind, its amendments (amendments.js), motions on
+ * how it is voted (motions.js), and the buttons to propose one (propose.js) and to see its
+ * history (history.js). With no clause selected, the overview of amendments pending and
+ * motions on the draft as a whole.
  */
 import { $, fill, h } from './dom.js';
-import { clauseLabel } from './labels.js';
+import {
+  CLAUSE_KINDS,
+  DEFAULT_MARKER,
+  ITEM_MARKERS,
+  OFFERED_MARKERS,
+  OPEN_MODES,
+  clauseLabel,
+} from './labels.js';
 import { StructureCommands } from './structure.js';
 import { AmendmentsView } from './amendments.js';
 import { ProposeDialog } from './propose.js';
@@ -15,7 +22,7 @@ import { MotionsView } from './motions.js';
 
 export class ClausePanel {
   /**
-   * @param app    the draft screen (current, index, draft, me, editable, focusClause)
+   * @param app    the draft screen (current, index, draft, me, editable, canSetKind, focusClause)
    * @param views  {structure, amendments, motions, propose, history}: what the margin shows and opens
    */
   constructor(app, views) {
@@ -44,10 +51,11 @@ export class ClausePanel {
       return;
     }
     this.title.textContent = clauseLabel(c);
-    const open = ['drafting', 'formal', 'voting'].includes(app.draft.status);
+    const open = OPEN_MODES.includes(app.draft.status);
     fill(
       this.content,
       app.editable() ? this.tools(c) : null,
+      app.canSetKind() ? this.kindField(c) : null,
       views.amendments.forClause(c),
       views.motions.forClause(c),
       h(
@@ -78,6 +86,38 @@ export class ClausePanel {
       this.toolButton('indent', 'Indent (make it a sub-clause of the one before)', '⇥ In', c),
       this.toolButton('delete', `Delete ${label}`, 'Delete', c, { danger: true }),
     );
+  }
+
+  /**
+   * The clause's kind: a menu of the kinds, a list item once per dash or bullet offered (and
+   * the clause's own, if it came with another). Choosing one sends it; a refusal shows, and
+   * the menu goes back to what the clause is.
+   */
+  kindField(c) {
+    const current = c.kind === 'item' ? `item:${c.marker || DEFAULT_MARKER}` : c.kind;
+    const options = [];
+    for (const [kind, name] of Object.entries(CLAUSE_KINDS)) {
+      if (kind !== 'item') {
+        options.push([kind, name]);
+        continue;
+      }
+      const markers = [...OFFERED_MARKERS];
+      if (c.kind === 'item' && !markers.includes(c.marker || DEFAULT_MARKER)) markers.push(c.marker);
+      for (const m of markers) options.push([`item:${m}`, `${name} ${m} (${ITEM_MARKERS[m] || m})`]);
+    }
+    const select = h(
+      'select',
+      {
+        id: 'clause-kind',
+        onchange: async () => {
+          const [kind, marker] = select.value.split(':');
+          await this.views.structure.setKind(c, kind, marker);
+          this.schedule(); // shows the kind the clause now has, refused or not
+        },
+      },
+      options.map(([value, name]) => h('option', { value, selected: value === current }, name)),
+    );
+    return h('div', { class: 'kind-field' }, h('label', { for: 'clause-kind' }, 'Kind'), select);
   }
 
   toolButton(name, label, text, c, { danger = false } = {}) {

@@ -1,10 +1,11 @@
 /**
  * Structure commands on a clause: add one after it or under it, move it up or down, indent or
- * outdent it, delete it (confirmed in the page, #confirm-dialog). The margin's tool buttons run
- * them at once; the keyboard shortcuts in a clause (the app's `command` event) queue them.
+ * outdent it, delete it (confirmed in the page, #confirm-dialog), change its kind. The
+ * margin's tools run them at once; the keyboard shortcuts in a clause (the app's `command`
+ * event) queue them.
  */
 import { $, announce, closeOnBackdrop, fill, openDialog, toast } from './dom.js';
-import { clauseLabel } from './labels.js';
+import { DEFAULT_MARKER, clauseLabel, kindName } from './labels.js';
 
 export class StructureCommands {
   /**
@@ -47,12 +48,32 @@ export class StructureCommands {
   }
 
   async send(event, data, done) {
-    try {
+    return this.attempt(async () => {
       const reply = await this.app.request(event, data);
       if (done) done(reply);
+    });
+  }
+
+  /** Run a command's requests; a refusal is shown, not thrown (the next command still runs). */
+  async attempt(fn) {
+    try {
+      await fn();
     } catch (err) {
       this.app.refused(err);
     }
+  }
+
+  /**
+   * Make the clause a heading, a preambular or operative paragraph, a list item set off by
+   * `marker`, or plain text (`clause:kind`). The margin offers it to the chair while the draft
+   * is open and to a delegate in drafting mode; the server decides, and its refusal is shown.
+   */
+  setKind(c, kind, marker) {
+    const data = { clause_id: c.id, kind };
+    if (kind === 'item') data.marker = marker || DEFAULT_MARKER;
+    return this.send('clause:kind', data, () =>
+      announce(`${clauseLabel(c)} is now ${kindName(kind, data.marker)}.`),
+    );
   }
 
   makeCommands() {
@@ -60,12 +81,15 @@ export class StructureCommands {
     const run = (event, data, done) => this.send(event, data, done);
     const siblingsOf = (c) => this.siblingsOf(c);
     return {
+      // the same kind at the same level; a list item with the same dash or bullet
       'add-after': (c) =>
-        run(
-          'clause:add',
-          { draft_id: app.draftId, kind: c.kind, text: '', parent_id: c.parent_id ?? null, after_id: c.id },
-          (r) => app.expectClause(r.clause_id),
-        ),
+        this.attempt(async () => {
+          const reply = await app.addClause(
+            { draft_id: app.draftId, kind: c.kind, text: '', parent_id: c.parent_id ?? null, after_id: c.id },
+            c.marker,
+          );
+          app.expectClause(reply.clause_id);
+        }),
       'add-sub': (c) => {
         const kids = c.children || [];
         return run(
