@@ -25,6 +25,7 @@ from typing import Any
 
 from .domain import UNTITLED
 from .errors import Invalid
+from .importing import _is_opener
 
 # the kinds a Block has: a clause's kind, or "opening" for the line the body speaks with
 BLOCK_KINDS = ("opening", "heading", "preambular", "operative", "item", "text")
@@ -153,6 +154,11 @@ _TAILS = (
     "with alarm",
 )
 _WORD = re.compile(r"[^\W\d_][\w'’-]*", re.UNICODE)
+# scripts written without spaces between words: no lead word can be told from the text (UN
+# Chinese and Japanese texts set none in italics either)
+_UNSPACED = re.compile(
+    "[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af\u0e00-\u0e7f]"
+)
 
 
 def lead_length(kind: str, text: str) -> int:
@@ -173,6 +179,8 @@ def lead_length(kind: str, text: str) -> int:
         if m is None:
             break
         word = m.group(0)
+        if _UNSPACED.search(word):
+            return 0
         words += 1
         end = m.end()
         if word.casefold() in _ADVERBS or (word.casefold().endswith("ly") and len(word) > 4):
@@ -211,7 +219,7 @@ def build(pub: Mapping[str, Any]) -> Document:
     date = str(details.get("date") or "") or (vote.at[:10] if vote and vote.at else "")
     return Document(
         draft_id=draft.get("id") if isinstance(draft.get("id"), int) else None,
-        title=" ".join(str(draft.get("title") or "").split()) or UNTITLED,
+        title=_one_line(str(draft.get("title") or "")) or UNTITLED,
         body=str(details.get("body") or "") or str(conference.get("name") or ""),
         symbol=str(details.get("symbol") or ""),
         submission=str(details.get("submission") or ""),
@@ -253,6 +261,19 @@ def _int_or_none(value: object) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
+def _one_line(text: str) -> str:
+    """Line breaks and runs of spaces become one space; a no-break space stays (French puts
+    one before ";" and ":", and it must not break there)."""
+    return re.sub(r"[ \t\r\n\f\v]+", " ", text).strip()
+
+
+def _opening(text: str) -> bool:
+    """The line the body speaks with, as the importer recognises it ("The General Assembly,",
+    "L'Assemblée générale,"), ending with a comma or a colon ("The Forum participants
+    declared:"); not any short sentence that ends with a colon."""
+    return text.endswith(_OPENING_ENDS) and _is_opener(text[:-1] + ",")
+
+
 def _blocks(clauses: Sequence[Any]) -> list[Block]:
     out: list[Block] = []
     seen_body = False  # a preambular or operative paragraph came before
@@ -265,19 +286,13 @@ def _blocks(clauses: Sequence[Any]) -> list[Block]:
             kind = str(c.get("kind") or "text")
             if kind not in BLOCK_KINDS or kind == "opening":
                 kind = "text"
-            text = " ".join(str(c.get("text") or "").split())
+            text = _one_line(str(c.get("text") or ""))
             if level > 0 and kind in ("preambular", "operative", "text"):
                 kind = parent_kind if parent_kind in ("preambular", "operative") else kind
             number = str(c.get("number") or "")
             if kind == "operative" and level == 0 and number:
                 number = f"{number}."
-            if (
-                level == 0
-                and kind == "text"
-                and not seen_body
-                and text.endswith(_OPENING_ENDS)
-                and len(text) <= 120
-            ):
+            if level == 0 and kind == "text" and not seen_body and _opening(text):
                 kind = "opening"
             seen_body = seen_body or kind in ("preambular", "operative")
             lead = lead_length(kind, text) if level == 0 else 0

@@ -77,10 +77,11 @@ class AddClause(Request):
     text: object = ""
     parent_id: object = None
     after_id: object = None
+    marker: object = None
 
     def run(self, a: Actions, actor: Actor) -> Clause:
         return a.add_clause(
-            actor, self.draft_id, self.kind, self.text, self.parent_id, self.after_id
+            actor, self.draft_id, self.kind, self.text, self.parent_id, self.after_id, self.marker
         )
 
 

@@ -121,3 +121,19 @@ def test_a_broken_publication_is_refused_clearly():
         build({"draft": {"clauses": "nope"}})
     with pytest.raises(Invalid):
         build({"draft": {"clauses": ["nope"]}})
+
+
+def test_no_lead_words_in_scripts_without_spaces_and_no_break_spaces_kept():
+    assert lead_length("operative", "呼吁所有国家分享数据；") == 0
+    assert lead_length("preambular", "国連憲章を想起し、") == 0
+    pub = publication()
+    pub["draft"]["clauses"][3]["text"] = "Demande\u00a0: une réunion ;"
+    assert build(pub).blocks[3].text == "Demande\u00a0: une réunion ;"
+
+
+def test_a_short_sentence_ending_with_a_colon_is_no_opening():
+    pub = publication()
+    pub["draft"]["clauses"][1]["text"] = "We must stop shipping weapons to the region:"
+    assert build(pub).blocks[1].kind == "text"
+    pub["draft"]["clauses"][1]["text"] = "The Forum participants declared:"
+    assert build(pub).blocks[1].kind == "opening"

@@ -257,8 +257,11 @@ def adopt(ctx: Context, tx: Transaction, actor: Actor, d: Draft, a: Amendment, h
         _adopt_deletion(ctx, tx, actor, d, a, c, label)
     elif a.kind == "insert_after":
         existing = ctx.store.clauses(d.id)
+        kind = a.new_kind or c.kind
+        # a list item inserted after a list item takes its dash or bullet
+        marker = domain.check_marker(kind, c.marker if c.kind == "item" else None)
         new = ctx.store.insert_clause(
-            Clause(0, d.id, a.new_kind or c.kind, a.new_text, position=-1), actor_id(actor), label
+            Clause(0, d.id, kind, a.new_text, position=-1, marker=marker), actor_id(actor), label
         )
         ctx.store.set_clause_places(domain.insert(existing, new, None, c.id))
         tx.emit(

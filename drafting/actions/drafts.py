@@ -232,10 +232,12 @@ def add_clause(
     text: object,
     parent_id: object = None,
     after_id: object = None,
+    marker: object = None,
 ) -> Clause:
     d = draft_for(ctx, actor, draft_id)
     writer(actor, d.conference_id, "add clauses")
     clean_kind = domain.check_choice_of(str(kind), domain.CLAUSE_KINDS, "clause kind")
+    clean_marker = domain.check_marker(clean_kind, marker)
     clean_text = domain.check_clause_text(text)
     parent = domain.optional_number(parent_id, "parent clause id")
     after = domain.optional_number(after_id, "clause id to insert after")
@@ -246,7 +248,9 @@ def add_clause(
         # validate the place before writing anything
         domain.insert(existing, Clause(0, d.id, clean_kind, clean_text), parent, after)
         new = ctx.store.insert_clause(
-            Clause(0, d.id, clean_kind, clean_text, position=-1), actor_id(actor), "added"
+            Clause(0, d.id, clean_kind, clean_text, position=-1, marker=clean_marker),
+            actor_id(actor),
+            "added",
         )
         ctx.store.set_clause_places(domain.insert(existing, new, parent, after))
         new = ctx.store.clause(new.id)

@@ -78,21 +78,10 @@ const app = {
     if (this.me.role === 'chair') return this.joined && OPEN_MODES.includes(this.draft.status);
     return this.editable();
   },
-  /**
-   * Add a clause (`clause:add`, whose answer this resolves with). `clause:add` sets off a new
-   * list item by nothing, so an item then gets `marker` (the en dash unless given) through
-   * `clause:kind`, as one made from its kind menu would.
-   */
+  /** Add a clause; a list item comes with its marker (the en dash unless given). */
   async addClause(data, marker) {
-    const reply = await this.request('clause:add', data);
-    if (data.kind === 'item') {
-      await this.request('clause:kind', {
-        clause_id: reply.clause_id,
-        kind: 'item',
-        marker: marker || DEFAULT_MARKER,
-      });
-    }
-    return reply;
+    const payload = data.kind === 'item' ? { ...data, marker: marker || DEFAULT_MARKER } : data;
+    return this.request('clause:add', payload);
   },
   /** The clause's text as the server last acknowledged it (what amendments compare with). */
   serverText(id) {

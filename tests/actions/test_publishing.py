@@ -143,3 +143,13 @@ def test_a_draft_not_yet_voted_says_it_is_not_adopted(room, ids):
         ("operative", 1, "(b)", ""),
         ("operative", 0, "3.", "Decides"),
     ]
+
+
+def test_a_list_item_added_comes_with_its_marker(room, ids):
+    payload = {"draft_id": room.draft_id, "kind": "item", "text": "clean water", "after_id": ids[0]}
+    out = room.act(room.amina, "clause:add", payload)
+    assert kinds(out.ack["outline"])[1] == ("item", "–", "")
+    out = room.act(room.amina, "clause:add", {**payload, "marker": "•", "text": "schools"})
+    assert kinds(out.ack["outline"])[1] == ("item", "•", "")
+    out = room.act(room.amina, "clause:add", {**payload, "kind": "operative", "marker": "•"})
+    assert out.ack["error"]["code"] == "invalid"
