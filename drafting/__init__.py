@@ -16,6 +16,8 @@ if os.environ.get("DRAFTING_GEVENT_PATCHED") == "1":
     monkey.patch_all()
 
 import secrets
+import time
+from pathlib import Path
 from typing import Any
 
 from flask import Flask
@@ -31,6 +33,33 @@ socketio = SocketIO()
 MAX_UPLOAD_BYTES = MAX_DOCUMENT_BYTES + 2 * 1024 * 1024
 
 
+def signing_key(database: str) -> str:
+    """The key that signs session cookies: `DRAFTING_SECRET_KEY`, or a file beside the
+    database (`<database>.key`, readable by its owner only), made on first start. Never in the
+    database itself: a backup or a stolen copy of it must not let anyone sign a cookie as the
+    chair. Every process over the same database (and directory) reads the same file."""
+    from_env = os.environ.get("DRAFTING_SECRET_KEY", "")
+    if from_env:
+        return from_env
+    path = Path(f"{database}.key")
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        for _ in range(50):  # another process may have made it a moment ago, and be writing
+            key = path.read_text("ascii").strip()
+            if len(key) >= 32:
+                return key
+            time.sleep(0.02)
+        raise RuntimeError(
+            f"{path} holds no usable key: delete it (everyone signs in again with their "
+            "link) or set DRAFTING_SECRET_KEY."
+        ) from None
+    key = secrets.token_hex(32)
+    with os.fdopen(fd, "w", encoding="ascii") as f:
+        f.write(key + "\n")
+    return key
+
+
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     app = Flask(__name__, static_folder=None, template_folder="../templates")
     app.config.update(
@@ -44,20 +73,20 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     )
     if config:
         app.config.update(config)
+    if str(app.config.get("BASE_URL") or "").startswith("https://"):
+        # served over HTTPS (behind nginx): the session cookie never travels in clear
+        app.config["SESSION_COOKIE_SECURE"] = True
 
     # the server (`server.py`, under gevent) checkpoints the WAL from an OS thread of its own
     store = Store(
         app.config["DATABASE"], autocheckpoint=not app.config.get("BACKGROUND_CHECKPOINT")
     )
-    key = store.setting("secret_key")
-    if key is None:
-        # Kept in the database so every server process over it signs cookies alike.
-        with store.write():
-            key = store.setting("secret_key") or secrets.token_hex(32)
-            store.set_setting("secret_key", key)
-    app.config.setdefault("SECRET_KEY", key)
     if not app.config.get("SECRET_KEY"):
-        app.config["SECRET_KEY"] = key
+        app.config["SECRET_KEY"] = signing_key(app.config["DATABASE"])
+    if store.setting("secret_key") is not None:
+        # versions before 0.2 kept the key in the database: a copy of it could sign cookies
+        with store.write():
+            store.delete_setting("secret_key")
 
     from .live import Live
     from .sockets.presence import Presence

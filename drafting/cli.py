@@ -272,7 +272,8 @@ def participant_list(conference_id: int, as_json: bool) -> None:
 @click.option("--title", default=None, help="Title (default: the document's first line).")
 @json_option
 def import_cmd(file: str, conference_id: int, title: str | None, as_json: bool) -> None:
-    """Import a text, Markdown or .docx document as a new draft; print its id."""
+    """Import a text, Markdown, Word (.docx) or OpenDocument (.odt) document as a new draft;
+    print its id."""
     from .importing import MAX_BYTES
 
     path = Path(file)

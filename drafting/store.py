@@ -531,6 +531,9 @@ class Store:
         row = self._one("select value from settings where key = ?", [key])
         return None if row is None else str(row["value"])
 
+    def delete_setting(self, key: str) -> None:
+        self.db.execute("delete from settings where key = ?", [key])
+
     def set_setting(self, key: str, value: str) -> None:
         self._t("settings").upsert({"key": key, "value": value}, pk="key")
 

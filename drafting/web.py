@@ -41,6 +41,15 @@ from .views import conference_view, draft_summary, member_view, motion_view, par
 pages = Blueprint("pages", __name__)
 api = Blueprint("api", __name__, url_prefix="/api")
 
+
+@api.after_request
+def _not_kept(resp: Response) -> Response:
+    """What the API answers is a participant's view of a live draft (tokens, ballots, texts
+    under negotiation): no cache, shared or private, keeps a copy."""
+    resp.headers["Cache-Control"] = "no-store"
+    return resp
+
+
 F = TypeVar("F", bound=Callable[..., Any])
 T = TypeVar("T")
 

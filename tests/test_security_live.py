@@ -58,3 +58,54 @@ def test_reissuing_a_link_cuts_off_the_sockets_of_the_old_one(live, live_conf):
         DraftClient(live.url, token).join(live_conf["draft_id"])
     for c in (reader, actor, bystander, fresh):
         c.close()
+
+
+def test_a_copy_of_the_database_is_not_a_key(tmp_path, monkeypatch):
+    """Issue 12 (3): the key that signs session cookies lived in the database's `settings`:
+    with a backup one could sign a cookie as the chair. Now it is outside: a file beside the
+    database, readable by its owner only (or DRAFTING_SECRET_KEY)."""
+    import os
+    import stat
+
+    from drafting import create_app
+
+    monkeypatch.delenv("DRAFTING_SECRET_KEY", raising=False)
+    db = tmp_path / "conf.db"
+    app = create_app({"DATABASE": str(db)})
+    key = app.config["SECRET_KEY"]
+    assert len(key) >= 32
+    keyfile = tmp_path / "conf.db.key"
+    assert keyfile.read_text().strip() == key
+    assert stat.S_IMODE(os.stat(keyfile).st_mode) == 0o600
+    # nothing of the key in the database, its WAL or its shared memory
+    for f in tmp_path.glob("conf.db*"):
+        if f != keyfile:
+            assert key.encode() not in f.read_bytes(), f.name
+    # every process over the same database signs alike; the environment can set the key
+    assert create_app({"DATABASE": str(db)}).config["SECRET_KEY"] == key
+    monkeypatch.setenv("DRAFTING_SECRET_KEY", "k" * 40)
+    assert create_app({"DATABASE": str(db)}).config["SECRET_KEY"] == "k" * 40
+
+
+def test_a_key_an_older_version_kept_in_the_database_is_removed(tmp_path, monkeypatch):
+    from drafting import create_app
+    from drafting.store import Store
+
+    monkeypatch.delenv("DRAFTING_SECRET_KEY", raising=False)
+    db = tmp_path / "old.db"
+    store = Store(db)
+    with store.write():
+        store.set_setting("secret_key", "an-old-key-anyone-with-a-backup-could-use")
+    app = create_app({"DATABASE": str(db)})
+    assert app.config["SECRET_KEY"] != "an-old-key-anyone-with-a-backup-could-use"
+    assert Store(db).setting("secret_key") is None
+
+
+def test_the_api_is_never_cached_and_https_cookies_are_secure(tmp_path):
+    from drafting import create_app
+
+    app = create_app({"DATABASE": str(tmp_path / "a.db")})
+    r = app.test_client().get("/api/me")
+    assert r.headers["Cache-Control"] == "no-store"
+    secure = create_app({"DATABASE": str(tmp_path / "b.db"), "BASE_URL": "https://example.org"})
+    assert secure.config["SESSION_COOKIE_SECURE"] is True

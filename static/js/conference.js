@@ -203,7 +203,7 @@ if (chair) {
     button.disabled = true;
     try {
       let draft;
-      if (file && /\.docx$/i.test(file.name)) {
+      if (file && /\.(docx|odt)$/i.test(file.name)) {
         // Binary: only a multipart upload carries it.
         const form = new FormData();
         form.append('file', file);
