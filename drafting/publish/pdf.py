@@ -47,7 +47,7 @@ _MONTHS = (
 ).split()
 _ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
 # what ends an opening line and stays upright after its italics ("The General Assembly,")
-_OPENING_PUNCTUATION = ",:;.،，：; "
+_OPENING_PUNCTUATION = ",:;.،，： "
 
 
 @cache
@@ -59,7 +59,7 @@ def stylesheet() -> str:
 def render_pdf(doc: Document) -> bytes:
     """The document as a PDF: the print page set by WeasyPrint, with the document's title
     and language in the PDF's metadata and its fonts embedded (subsets)."""
-    from weasyprint import HTML  # noqa: PLC0415  (heavy; loaded on the first export only)
+    from weasyprint import HTML  # heavy: loaded on the first export only
 
     # tagged: headings, paragraphs and lists are marked as such for screen readers (about a
     # tenth more time); WeasyPrint also takes the title and <html lang> into the metadata
