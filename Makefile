@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint fmt setup deps browser redis bench clean
+.PHONY: run test lint fmt setup deps browser redis fonts bench clean
 
 setup: $(STAMP) node_modules/.package-lock.json
 
@@ -26,9 +26,15 @@ browser:
 redis:
 	@command -v redis-server >/dev/null || { apt-get update -qq && apt-get install -y -qq redis-server; }
 
-deps: setup browser redis
+# Fonts the PDF export needs for what delegates write: with DejaVu alone, Chinese and emoji
+# come out as empty boxes (drafting/publish/print.css names the families).
+NOTO_FONTS := fonts-noto-core fonts-noto-cjk fonts-noto-color-emoji
+fonts:
+	@dpkg -s $(NOTO_FONTS) >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq $(NOTO_FONTS); }
 
-run: setup
+deps: setup browser redis fonts
+
+run: setup fonts
 	$(VENV)/bin/drafting serve --demo
 
 lint: setup
