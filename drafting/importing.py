@@ -638,7 +638,8 @@ def _title_block(lines: list[str], markdown: bool) -> _TitleBlock:
         if not stripped:
             continue
         text = _text([stripped], markdown)
-        line = _head_line(i, text) if _head_like(stripped, text) else None
+        labelled = bool(_LABEL.fullmatch(text))  # "Body: The General Assembly," is no opener
+        line = _head_line(i, text) if labelled or _head_like(stripped, text) else None
         if (
             line is None
             or len(scanned) == MAX_HEAD_LINES

@@ -467,9 +467,12 @@ ALPHABET = (
 )
 # Beginnings and endings the importer reads structure from, so collisions are common
 PREFIXES = [
-    "1. ", "12) ", "3 - ", "- ", "– ", "— ", "• ", "* ", "+ ", "# ", "## ", "> ", "(a) ",
-    "a) ", "(i) ", "(ب) ", "---", "===", "<!-- text -->", "\\", "&amp; ", "The General Assembly",
-    "[a]: ", "[link](x) ", "`code` ",
+    "1. ", "12) ", "3 - ", "- ", "– ", "— ", "• ", "· ", "◦ ", "* ", "+ ", "# ", "## ", "> ",
+    "(a) ", "a) ", "(i) ", "(ب) ", "---", "===", "<!-- text -->", "\\", "&amp; ",
+    "The General Assembly", "[a]: ", "[link](x) ", "`code` ",
+    # and the title block's lines
+    "A/C.3/79/L.", "Draft resolution submitted by ", "Date: ", "Distr.: ", "United Nations",
+    "Rome, 1 May 2024",
 ]  # fmt: skip
 SUFFIXES = ["", "", ",", ":", ";", ".", " #", "\\", "،"]
 
