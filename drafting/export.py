@@ -1,9 +1,11 @@
 """A draft -> Markdown, plain text, HTML or JSON.
 
-Markdown and text are laid out as a UN document reads: title, headings, preambular paragraphs,
-then numbered operative paragraphs with indented (a) and (i) sub-clauses. The Markdown is also
-the format delegates edit offline and import again, so it is lossless: importing it gives back
-the same clauses. Pure: takes the dict `drafting show --json` prints, returns a string.
+Markdown and text are laid out as a UN document reads: the title block (organ, symbol, place
+and date, submission line), title, headings, preambular paragraphs, then numbered operative
+paragraphs with indented (a) and (i) sub-clauses, and list items with the dash or bullet they
+were written with. The Markdown is also the format delegates edit offline and import again, so
+it is lossless: importing it gives back the same clauses and details; the text gives back the
+same details too. Pure: takes the dict `drafting show --json` prints, returns a string.
 """
 
 from __future__ import annotations

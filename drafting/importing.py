@@ -2,8 +2,8 @@
 
 Delegates arrive with a declaration already typed in a text editor, a Markdown file or Word.
 We read the structure they already gave it (blank lines, dashes, "1.", "(a)", "The General
-Assembly,") instead of making them paste it in again clause by clause. Pure: bytes or text in,
-a ParsedDocument out; the action layer turns it into a draft.
+Assembly,", the UN title block above the title) instead of making them paste it in again clause
+by clause. Pure: bytes or text in, a ParsedDocument out; the action layer turns it into a draft.
 """
 
 from __future__ import annotations
@@ -571,7 +571,9 @@ class _TitleBlock:
     kept: list[str]  # lines above the title it cannot place: they stay in the document
     rest: list[str]  # the lines after the block: the title, then the text
     submission: bool = False  # a submission line, after which the UN puts the title
-    un_style: bool = False  # anchored by more than "Date: ..." lines: the title follows
+    # anchored by more than "Date: ..." lines (or set above a Markdown `# title`): organ lines
+    # name the organ, and the title follows the block
+    un_style: bool = False
     found: bool = False
 
 
