@@ -2,8 +2,8 @@
 
 Delegates arrive with a declaration already typed in a text editor, a Markdown file or Word.
 We read the structure they already gave it (blank lines, dashes, "1.", "(a)", "The General
-Assembly,") instead of making them paste it in again clause by clause. Pure: bytes or text in,
-a ParsedDocument out; the action layer turns it into a draft.
+Assembly,", the UN title block above the title) instead of making them paste it in again clause
+by clause. Pure: bytes or text in, a ParsedDocument out; the action layer turns it into a draft.
 """
 
 from __future__ import annotations
@@ -19,8 +19,11 @@ from typing import Any
 
 from .domain import (
     CLAUSE_KINDS,
+    DRAFT_DETAILS,
+    MAX_DETAIL_CHARS,
     MAX_DOCUMENT_BYTES,
     MAX_DOCX_UNPACKED,
+    MAX_LEVEL,
     MAX_TITLE_CHARS,
     UNTITLED,
     letters,
@@ -163,8 +166,11 @@ def _check_text(text: str) -> None:
 
 # --- lines -> blocks ----------------------------------------------------------------------
 
-_BULLETS = "-–—•◦▪‣*+"
-_ESCAPABLE_BULLETS = "–—•◦▪‣"  # not ASCII, so Markdown has no escape for them: we accept "\–"
+_BULLETS = "-–—•◦▪‣·*+"
+# not ASCII, so Markdown has no escape for them: we accept "\–" (the exporter writes it)
+ESCAPABLE_BULLETS = "–—•◦▪‣·"
+# bullets the domain has no marker for become the nearest one it has (domain.ITEM_MARKERS)
+_ITEM_MARKER = {"+": "-", "◦": "•", "▪": "•", "‣": "•"}
 _BULLET = re.compile(rf"[{_BULLETS}]\s+(?=\S)")
 _NUMBER = re.compile(r"[0-9]{1,3}(?:[.)]|\s+-)(?:\s+|$)")
 _ABJAD = (
@@ -188,13 +194,14 @@ class _Block:
     marker: str  # "" plain paragraph, "bullet", "number", "sub", "atx" (heading)
     lines: list[str]  # stripped lines, list marker removed from the first
     whole: str = ""  # the first line with its marker, for (a) lines that nest under nothing
-    label: str = ""  # sub-clause label: "a", "iv", "ب"
+    label: str = ""  # sub-clause label: "a", "iv", "ب"; a bullet's character: "–", "*"
     indent: int = 0
     forced: str | None = None  # kind given by a <!-- kind --> line
 
 
 def _marker(stripped: str) -> tuple[str, str, str] | None:
-    """(marker, label, rest of line) when a line opens a clause, else None."""
+    """(marker, label, rest of line) when a line opens a clause, else None; a bullet's label is
+    its character."""
     if m := _NUMBER.match(stripped):
         return "number", "", stripped[m.end() :]
     if m := _SUB.match(stripped):
@@ -203,7 +210,7 @@ def _marker(stripped: str) -> tuple[str, str, str] | None:
         if _letter(label) is not None or _roman(label) is not None:
             return "sub", label, stripped[m.end() :]
     if (m := _BULLET.match(stripped)) and not _RULE.fullmatch(stripped):
-        return "bullet", "", stripped[m.end() :]
+        return "bullet", stripped[0], stripped[m.end() :]
     return None
 
 
@@ -285,7 +292,7 @@ def _blocks(lines: list[str]) -> list[_Block]:
 
 
 def _unescape(text: str, first: bool) -> str:
-    if first and len(text) > 1 and text[0] == "\\" and text[1] in _ESCAPABLE_BULLETS:
+    if first and len(text) > 1 and text[0] == "\\" and text[1] in ESCAPABLE_BULLETS:
         text = text[1:]
     return _MD_ESCAPE.sub(r"\1", text)
 
@@ -388,10 +395,18 @@ def _parse(text: str, title: str | None, markdown: bool | None) -> ParsedDocumen
         markdown = any(
             _ATX.fullmatch(s) or _KIND_MARK.fullmatch(s) for s in (line.strip() for line in lines)
         )
+    meta_title, details, lines = _preamble(lines)
+    block = _title_block(lines, markdown)
+    details.update(block.details)
     if title is not None and title.strip():
-        title, body = title.strip(), lines
+        title, body = title.strip(), block.kept + block.rest
+    elif meta_title:
+        title, body = meta_title, block.kept + block.rest
+    elif block.kept and not _title_follows(block, markdown):
+        title, body = _text([block.kept[0].strip()], markdown), block.kept[1:] + block.rest
     else:
-        title, body = _title(lines, markdown)
+        title, body = _title(block.rest, markdown, join=block.found)
+        body = block.kept + body
     if len(title) > MAX_TITLE_CHARS:
         raise Invalid(
             f"The first line, taken as the title, has {len(title):,} characters (at most "
@@ -401,44 +416,360 @@ def _parse(text: str, title: str | None, markdown: bool | None) -> ParsedDocumen
     clauses = list(_classify(blocks, markdown))
     if not clauses and title == UNTITLED:
         raise Invalid("The file has no text to import, only separator lines.")
-    return ParsedDocument(title, clauses)
+    return ParsedDocument(title, clauses, details)
 
 
-def _title(lines: list[str], markdown: bool) -> tuple[str, list[str]]:
-    """The first line is the title: a `# title`, a line underlined with ===, or the title of
-    a YAML header."""
+def _preamble(lines: list[str]) -> tuple[str, dict[str, str], list[str]]:
+    """A YAML header and separator lines before the text: (its title, its details, the rest)."""
+    details: dict[str, str] = {}
+    i = 0
+    while i < len(lines):
+        first = lines[i].strip()
+        meta = _front_matter(lines[i + 1 :]) if first == "---" else None
+        if meta is not None:
+            found, found_details, skip = meta
+            details.update(found_details)
+            i += 1 + skip
+            if found:
+                return found, details, lines[i:]
+        elif not first or _RULE.fullmatch(first):
+            i += 1
+        else:
+            break
+    return "", details, lines[i:]
+
+
+def _title(lines: list[str], markdown: bool, join: bool = False) -> tuple[str, list[str]]:
+    """The first line is the title: a `# title`, a line underlined with ===, or a plain line;
+    after a title block (`join`), with the lines it wraps onto ("... in the context of" /
+    "peaceful protests")."""
     start = next((i for i, line in enumerate(lines) if line.strip()), len(lines))
     if start == len(lines):
         return UNTITLED, []
     first = lines[start].strip()
     rest = start + 1
-    if first == "---" and (meta := _front_matter(lines[rest:])) is not None:
-        found, skip = meta
-        rest += skip
-        if not found:
-            return _title(lines[rest:], markdown)
-        return found, lines[rest:]
-    if _RULE.fullmatch(first):
-        return _title(lines[rest:], markdown)
     if m := _ATX.fullmatch(first):
         first = m[2] or ""
     elif rest < len(lines) and _SETEXT.fullmatch(lines[rest].strip()):
         rest += 1
+    elif join:
+        while rest < len(lines) and _wraps_on(first, lines[rest].strip(), markdown):
+            first = f"{first} {lines[rest].strip()}"
+            rest += 1
     title = _text([first], markdown) or UNTITLED
     return title, lines[rest:]
 
 
-def _front_matter(lines: list[str]) -> tuple[str, int] | None:
-    """A YAML header as Markdown tools write it: ("its title" or "", lines it spans)."""
+def _wraps_on(line: str, nxt: str, markdown: bool) -> bool:
+    """Is `nxt` the rest of a title or submission line wrapped by a narrow page?"""
+    return (
+        nxt[:1].islower()
+        and _head_like(nxt, _text([nxt], markdown))
+        and len(line) + len(nxt) < MAX_TITLE_CHARS
+    )
+
+
+def _front_matter(lines: list[str]) -> tuple[str, dict[str, str], int] | None:
+    """A YAML header as Markdown tools write it: ("its title" or "", the title block's fields
+    it gives, lines it spans)."""
     title = ""
+    details: dict[str, str] = {}
     for i, line in enumerate(lines[:50]):
         if line.strip() in ("---", "..."):
-            return title, i + 1
-        if m := re.fullmatch(r"title:\s*(.*?)\s*", line):
-            title = m[1].strip("'\"")
+            return title, details, i + 1
+        if m := re.fullmatch(r"(title|[a-z]+):\s*(.*?)\s*", line):
+            value = " ".join(m[2].strip("'\"").split())
+            if m[1] == "title":
+                title = value
+            elif m[1] in DRAFT_DETAILS and value and len(value) <= MAX_DETAIL_CHARS:
+                details[m[1]] = value
         elif line.strip() and not re.match(r"[\w-]+:|\s|- ", line):
             return None
     return None
+
+
+# --- the title block ----------------------------------------------------------------------
+# A UN document does not open with its title. Above it stand "United Nations", the organ
+# ("General Assembly"), the symbol ("A/C.3/79/L.12"), "Distr.: Limited", a date, the session and
+# agenda item, and the submission line ("Draft resolution submitted by the Chair"). Read as
+# text, the submission line became the title and the real title a heading. These lines are
+# recognised one by one; the block is taken as one only when a line that nothing but a title
+# block holds (a symbol, a submission line, "United Nations", "Distr.", "Symbol: ...") anchors
+# it, so a declaration that opens with its title is read as before.
+
+MAX_HEAD_LINES = 25  # a title block is read among the first lines only
+_SENTENCE_ENDS = ".!?;…。！？；"
+
+_MONTHS = (
+    "january|february|march|april|may|june|july|august|september|october|november|december|"
+    "janvier|février|fevrier|mars|avril|mai|juin|juillet|août|aout|septembre|octobre|"
+    "novembre|décembre|decembre|enero|febrero|marzo|abril|mayo|junio|julio|agosto|"
+    "septiembre|setiembre|octubre|noviembre|diciembre"
+)
+_DAYS = r"[0-9]{1,2}(?:er)?(?:\s*[-–]\s*[0-9]{1,2})?"
+_DATE_RE = (
+    rf"(?:{_DAYS}\s+(?:de\s+)?(?:{_MONTHS})(?:\s+de)?\s+[0-9]{{4}}"  # 1 November 2024
+    rf"|(?:{_MONTHS})\s+{_DAYS},?\s+[0-9]{{4}}"  # November 1, 2024
+    rf"|(?:{_MONTHS})\s+[0-9]{{4}}"  # November 2024
+    r"|[0-9]{4}-[0-9]{2}-[0-9]{2})"
+)
+_DATE = re.compile(_DATE_RE, re.IGNORECASE)
+_PLACE_DATE = re.compile(rf"(?P<place>[^\W\d].{{0,80}}?),\s+(?P<date>{_DATE_RE})", re.IGNORECASE)
+# A/C.3/79/L.12, E/CN.6/2025/L.3, A/HRC/55/L.1/Rev.1, ICCD/COP(16)/L.1, S/RES/2720 (2023)
+_SYMBOL = re.compile(r"[A-Z][A-Za-z]*(?:\([0-9]+\))?(?:/[A-Za-z0-9.()-]+)+(?: \([0-9]{4}\))?")
+_NOT_BY = r"(?:\s+(?!on\b|concerning\b|regarding\b|sur\b|relatif\b|concernant\b|sobre\b)\S+)*?"
+_SUBMISSION = re.compile(
+    "|".join(
+        (
+            # Draft resolution [A/C.3/79/L.12] submitted by the Chair [on the basis of ...]
+            r"(?:revised\s+)?(?:draft\s+(?:resolution|decision|declaration|conclusions?)"
+            rf"|proposals?|amendments?)(?:\s+revised)?{_NOT_BY}"
+            r"\s+(?:submitted|proposed|presented|introduced|sponsored|tabled)\s+by\s+\S.*",
+            r"(?:revised\s+)?(?:proposals?|amendments?)\s+by\s+\S.*",  # Proposal by the Chair
+            r"(?:revised\s+)?draft\s+(?:resolution|decision)(?:\s+revised)?",
+            r"\S.*:\s*(?:revised\s+)?draft\s+(?:resolution|decision)(?:\s+revised)?",  # sponsors
+            r"(?:projet\s+de\s+(?:résolution|décision|déclaration)|propositions?|amendements?)"
+            rf"(?:\s+révisée?)?{_NOT_BY}\s+(?:présentée?|soumise?|proposée?)s?\s+par\s+\S.*",
+            r"projet\s+de\s+(?:résolution|décision)(?:\s+révisé)?",
+            r"\S.*:\s*projet\s+de\s+(?:résolution|décision)(?:\s+révisé)?",
+            r"(?:proyecto\s+de\s+(?:resolución|decisión|declaración)|propuestas?|enmiendas?)"
+            rf"(?:\s+revisad[oa])?{_NOT_BY}\s+(?:presentad|propuest)[oa]s?\s+por\s+\S.*",
+            r"proyecto\s+de\s+(?:resolución|decisión)(?:\s+revisado)?",
+            r"\S.*:\s*proyecto\s+de\s+(?:resolución|decisión)(?:\s+revisado)?",
+        )
+    ),
+    re.IGNORECASE,
+)
+# the exporter writes a field it cannot write so that it reads back as such with its label
+_LABEL = re.compile(r"(symbol|submission|body|place|date)\s*:\s*(\S.*)", re.IGNORECASE)
+_UN_NAMES = ("united nations", "nations unies", "naciones unidas")
+_DISTRIBUTION = re.compile(
+    r"distr\.?\s*:?\s*[^\W\d_]+|original\s*:\s*[^\W\d_]+(?:\s*[/,]\s*[^\W\d_]+)*", re.IGNORECASE
+)
+_SESSION = re.compile(r"(?:\S+\s+){0,3}(?:session|período de sesiones|periodo de sesiones)", re.I)
+_AGENDA = re.compile(r"(?:agenda\s+items?|items?|points?|temas?)\s+[0-9]+\b.{0,80}", re.I)
+_CELLS = re.compile(r"\s{2,}|\t")  # columns of a title block laid out side by side
+
+
+@dataclass
+class _HeadLine:
+    """One line of a title block and what it says."""
+
+    index: int  # in the document's lines
+    text: str
+    fields: list[tuple[str, str]]  # the DRAFT_DETAILS it gives
+    strength: int  # 0 not a title-block line, 1 one of them, 2 one that only a title block has
+    organ: bool = False  # recognised only because it names an organ ("General Assembly")
+    agenda: bool = False  # "Agenda item 71 (b)": the lines under it are the item's title
+    submission: bool = False
+    labelled: bool = False  # "Symbol: ...": wins over what the other lines say
+
+
+@dataclass
+class _TitleBlock:
+    details: dict[str, str]
+    kept: list[str]  # lines above the title it cannot place: they stay in the document
+    rest: list[str]  # the lines after the block: the title, then the text
+    submission: bool = False  # a submission line, after which the UN puts the title
+    # anchored by more than "Date: ..." lines (or set above a Markdown `# title`): organ lines
+    # name the organ, and the title follows the block
+    un_style: bool = False
+    found: bool = False
+
+
+def _head_line(index: int, text: str) -> _HeadLine:
+    if m := _LABEL.fullmatch(text):
+        return _HeadLine(index, text, [(m[1].casefold(), m[2])], 2, labelled=True)
+    flat = " ".join(text.split())
+    if _SUBMISSION.fullmatch(flat):
+        return _HeadLine(index, text, [("submission", flat)], 2, submission=True)
+    line = _HeadLine(index, text, [], 1, organ=True)
+    for cell in (c for c in _CELLS.split(text) if c):
+        if _SYMBOL.fullmatch(cell) and any(ch.isdigit() for ch in cell):
+            line.fields.append(("symbol", cell))
+            line.strength = 2
+        elif " ".join(cell.casefold().split()) in _UN_NAMES or _DISTRIBUTION.fullmatch(cell):
+            line.strength = 2
+        elif _AGENDA.fullmatch(cell):
+            line.agenda = True
+        elif _SESSION.fullmatch(cell):
+            pass
+        elif _DATE.fullmatch(cell):
+            line.fields.append(("date", cell))
+        elif m := _PLACE_DATE.fullmatch(cell):
+            line.fields += [("place", m["place"]), ("date", m["date"])]
+        elif _names_organ(cell):
+            line.fields.append(("body", cell))
+            continue  # the one kind of cell that leaves `organ` set
+        else:
+            return _HeadLine(index, text, [], 0)
+        line.organ = False
+    return line
+
+
+def _names_organ(text: str) -> bool:
+    """ "General Assembly", "Human Rights Council", "Conférence des Parties"..."""
+    low = text.casefold()
+    return (
+        len(text) <= SHORT
+        and len(text.split()) <= 14
+        and not any(ch.isdigit() for ch in text)
+        and _last_mark(text) not in _CLOSING
+        and any(o in low for o in _ORGANS)
+    )
+
+
+def _head_like(stripped: str, text: str) -> bool:
+    """Could this line stand in a title block (not a clause, a heading or the opener)?"""
+    return not (
+        _ATX.fullmatch(stripped)
+        or _KIND_MARK.fullmatch(stripped)
+        or _RULE.fullmatch(stripped)
+        or _SETEXT.fullmatch(stripped)
+        or _marker(stripped) is not None
+        or _is_opener(text)
+    )
+
+
+def _title_block(lines: list[str], markdown: bool) -> _TitleBlock:
+    """The title block above the title, if the document has one (see above)."""
+    scanned: list[_HeadLine] = []
+    stop = len(lines)
+    for i, raw in enumerate(lines):
+        stripped = raw.strip()
+        if not stripped:
+            continue
+        text = _text([stripped], markdown)
+        labelled = bool(_LABEL.fullmatch(text))  # "Body: The General Assembly," is no opener
+        line = _head_line(i, text) if labelled or _head_like(stripped, text) else None
+        if (
+            line is None
+            or len(scanned) == MAX_HEAD_LINES
+            or (line.strength == 0 and _last_mark(text) in _SENTENCE_ENDS)
+        ):
+            stop = i
+            break
+        scanned.append(line)
+    strong = [k for k, h in enumerate(scanned) if h.strength == 2]
+    if strong:
+        end = strong[-1] + 1
+    elif (
+        markdown
+        and scanned
+        and all(h.strength for h in scanned)
+        and (m := _ATX.fullmatch(lines[stop].strip() if stop < len(lines) else ""))
+        and m[1] == "#"
+    ):
+        end = len(scanned)  # Markdown: the lines above the `# title` are its title block
+    else:
+        return _TitleBlock({}, [], lines)
+
+    def same_paragraph(k: int) -> bool:
+        return 0 < k < len(scanned) and scanned[k].index == scanned[k - 1].index + 1
+
+    under_agenda = [False] * len(scanned)  # an agenda item's title, under "Agenda item 71"
+    for k in range(1, len(scanned)):
+        under_agenda[k] = (
+            scanned[k].strength == 0
+            and same_paragraph(k)
+            and (scanned[k - 1].agenda or under_agenda[k - 1])
+        )
+    if scanned[end - 1].submission:
+        while same_paragraph(end) and _wraps_on(scanned[end - 1].text, scanned[end].text, markdown):
+            end += 1  # "... on the basis of" / "informal consultations"
+    else:
+        while same_paragraph(end) and (scanned[end].strength or under_agenda[end]):
+            end += 1  # the rest of the anchor's paragraph
+        while end < len(scanned):  # then paragraphs of session, agenda item, date
+            nxt = end + 1
+            while same_paragraph(nxt):
+                nxt += 1
+            para = scanned[end:nxt]
+            if not all(h.strength or under_agenda[end + j] for j, h in enumerate(para)) or all(
+                h.organ or h.strength == 0 for h in para
+            ):
+                break
+            end = nxt
+    return _read_block(scanned[:end], under_agenda, lines, markdown)
+
+
+def _read_block(
+    head: list[_HeadLine], under_agenda: list[bool], lines: list[str], markdown: bool
+) -> _TitleBlock:
+    """The details the block's lines give; the lines it cannot place are kept as text."""
+    # where only "Date: ..." lines anchor the block, the document is no UN text: a line naming
+    # an organ ("Peace Forum", "Meeting notes") is its title, not its organ
+    un_style = not all(h.labelled for h in head if h.strength == 2) or all(
+        h.strength < 2 for h in head
+    )
+    used = [
+        (h.strength > 0 and (un_style or not h.organ)) or under_agenda[k]
+        for k, h in enumerate(head)
+    ]
+    parts: dict[int, list[int]] = {}  # a submission line -> the lines it spans
+
+    def adjacent(k: int) -> bool:
+        return 0 < k < len(head) and head[k].index == head[k - 1].index + 1
+
+    for k, h in enumerate(head):
+        if not h.submission:
+            continue
+        span = [k]  # sponsors' names wrapped above ": draft resolution"; the line's own wrap
+        while adjacent(span[0]) and not used[span[0] - 1]:
+            if not head[span[0] - 1].text.endswith((",", " and", " et", " y")):
+                break
+            span.insert(0, span[0] - 1)
+        while adjacent(span[-1] + 1) and not used[span[-1] + 1]:
+            if not _wraps_on(head[span[-1]].text, head[span[-1] + 1].text, markdown):
+                break
+            span.append(span[-1] + 1)
+        for j in span:
+            used[j] = True
+        parts[k] = span
+        h.fields = [("submission", " ".join(" ".join(head[j].text for j in span).split()))]
+    details: dict[str, str] = {}
+    labelled: dict[str, str] = {}
+    keep: set[int] = set()
+    for k, h in enumerate(head):
+        values = [(key, " ".join(value.split())) for key, value in h.fields]
+        if not used[k]:
+            keep.add(k)
+        elif any(len(v) > MAX_DETAIL_CHARS for _, v in values):
+            keep.update(parts.get(k, [k]))  # too long for the title block: kept as text
+        else:
+            for key, value in values:
+                (labelled if h.labelled else details).setdefault(key, value)
+    kept: list[str] = []
+    for k in sorted(keep):
+        if kept and not (k - 1 in keep and adjacent(k)):
+            kept.append("")
+        kept.append(lines[head[k].index])
+    return _TitleBlock(
+        {**details, **labelled},
+        [*kept, ""] if kept else [],
+        lines[head[-1].index + 1 :],
+        submission=any(h.submission for h in head),
+        un_style=un_style,
+        found=True,
+    )
+
+
+def _title_follows(block: _TitleBlock, markdown: bool) -> bool:
+    """Is the title below the block, or is it the line above that the block could not place?
+
+    Below in a UN text (the symbol or submission line comes first) or as a `# title`; above
+    when only "Place: Rome" / "Date: 5 May 2024" lines make the block, or when what follows
+    the block is a sentence, not a title."""
+    first = next((line.strip() for line in block.rest if line.strip()), "")
+    if (m := _ATX.fullmatch(first)) and m[1] == "#":
+        return True
+    text = _text([first], markdown)
+    return (
+        block.un_style
+        and bool(first)
+        and _head_like(first, text)
+        and _last_mark(text) not in _SENTENCE_ENDS
+    )
 
 
 def _classify(blocks: list[_Block], markdown: bool) -> Iterator[ParsedClause]:
@@ -461,9 +792,19 @@ def _classify(blocks: list[_Block], markdown: bool) -> Iterator[ParsedClause]:
     )
 
     nest = _Nest()
+    indents: list[int] = []  # the indentation of the last clause at each level
     operative_seen = False
     for i, b in enumerate(blocks):
         text = texts[i]
+        if b.marker == "bullet" and b.forced is None:
+            level = _item_level(indents, b.indent)
+            if level == 0:
+                nest = _Nest(kind="item", indent=b.indent)
+            else:
+                _count_item(nest, level, b.indent)
+            _at_level(indents, level, b.indent)
+            yield ParsedClause("item", level, text, _ITEM_MARKER.get(b.label, b.label))
+            continue
         if b.marker == "sub" and nest.kind and (nest.kind == "operative" or b.indent > nest.indent):
             nxt = blocks[i + 1].label if i + 1 < len(blocks) else None
             level = _sub_level(nest, b.label, b.indent, nxt)
@@ -475,10 +816,11 @@ def _classify(blocks: list[_Block], markdown: bool) -> Iterator[ParsedClause]:
             else:
                 nest.l2 = (num or 0, b.indent)
             nest.last_level = level
+            _at_level(indents, level, b.indent)
             inherited = nest.kind if nest.kind in ("operative", "preambular") else "text"
             yield ParsedClause(b.forced or inherited, level, text)
             continue
-        if b.marker == "sub":  # "(a) ..." with nothing to nest under: keep it as written
+        if b.marker in ("sub", "bullet"):  # nothing to nest under, or marked another kind
             text = _text([b.whole, *b.lines[1:]], markdown)
         if b.forced:
             kind = b.forced
@@ -496,7 +838,33 @@ def _classify(blocks: list[_Block], markdown: bool) -> Iterator[ParsedClause]:
             kind = "text"
         operative_seen = operative_seen or kind == "operative"
         nest = _Nest(kind=kind, indent=b.indent)
+        indents[:] = [b.indent]
         yield ParsedClause(kind, 0, text)
+
+
+def _item_level(indents: list[int], indent: int) -> int:
+    """A dash or bullet nests under the clause above it when indented further than that
+    clause; one level per step of indentation (a sub-list under an item is its child)."""
+    level = 0
+    while level < min(len(indents), MAX_LEVEL) and indent > indents[level]:
+        level += 1
+    return level
+
+
+def _at_level(indents: list[int], level: int, indent: int) -> None:
+    del indents[level:]
+    indents.extend([indent] * (level + 1 - len(indents)))
+
+
+def _count_item(nest: _Nest, level: int, indent: int) -> None:
+    """An item among sub-clauses takes the place of one, (c) after (a) and an item: the domain
+    numbers the position, and the (a)/(i) reading of the next label depends on it."""
+    if level == 1:
+        letter = (nest.l1[0] or 0) + 1 if nest.l1 else 1
+        nest.l1, nest.l2 = (letter, None, indent), None
+    else:
+        nest.l2 = ((nest.l2[0] if nest.l2 else 0) + 1, indent)
+    nest.last_level = level
 
 
 # --- .docx --------------------------------------------------------------------------------

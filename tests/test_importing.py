@@ -67,9 +67,13 @@ def test_rome_declaration_imports_into_its_sections() -> None:
         # three decisions, the closing paragraph and the signature line
         "Decision taken": 5,
     }
-    assert all(c.kind == "text" for cs in sections.values() for c in cs)
+    # the declaration's dashes are a list, and only they
+    declared = sections.pop("The Forum participants declared:")
+    assert {(c.kind, c.marker) for c in declared} == {("item", "–")}
+    assert all(c.kind == "text" and not c.marker for cs in sections.values() for c in cs)
 
-    narrative = doc.clauses[: doc.clauses.index(ParsedClause("heading", 0, next(iter(sections))))]
+    first_heading = next(i for i, c in enumerate(doc.clauses) if c.kind == "heading")
+    narrative = doc.clauses[:first_heading]
     assert len(narrative) == 11
     assert {c.kind for c in narrative} == {"text"}
     assert narrative[0].text.startswith("Delegates from 40 international leftist")
@@ -219,10 +223,216 @@ def test_sub_clause_marker_with_nothing_to_nest_under_is_kept() -> None:
     ]
 
 
+# --- the title block ----------------------------------------------------------------------
+
+# a UN L document as pdftotext lays it out: two columns, the agenda item's title wrapped, the
+# sponsors' names wrapped above ": draft resolution", the title wrapped too
+UN_L_DOCUMENT = """\
+United Nations                                   A/C.3/79/L.12
+General Assembly                                 Distr.: Limited
+                                                 1 November 2024
+                                                 Original: English
+
+Seventy-ninth session
+Third Committee
+Agenda item 71 (b)
+Promotion and protection of human rights: human rights questions, including
+alternative approaches for improving the effective enjoyment of human rights
+
+Albania, Andorra, Australia, Austria,
+Belgium and Zimbabwe: draft resolution
+
+Promotion and protection of human rights in the context of
+peaceful protests
+
+The General Assembly,
+
+Recalling its resolution 78/1,
+
+1. Calls upon States:
+
+    – to respect peaceful protests;
+
+    – to protect those who take part in them;
+
+2. Decides to remain seized of the matter.
+"""
+
+
+def test_un_title_block_gives_the_details_and_the_real_title() -> None:
+    doc = parse_text(UN_L_DOCUMENT)
+
+    assert (
+        doc.title == "Promotion and protection of human rights in the context of peaceful protests"
+    )
+    assert doc.details == {
+        "symbol": "A/C.3/79/L.12",
+        "body": "General Assembly",
+        "date": "1 November 2024",
+        "submission": (
+            "Albania, Andorra, Australia, Austria, Belgium and Zimbabwe: draft resolution"
+        ),
+    }
+    # the opener stays the first clause; nothing of the title block is left in the text
+    assert [(c.kind, c.level, c.marker, c.text) for c in doc.clauses] == [
+        ("text", 0, "", "The General Assembly,"),
+        ("preambular", 0, "", "Recalling its resolution 78/1,"),
+        ("operative", 0, "", "Calls upon States:"),
+        ("item", 1, "–", "to respect peaceful protests;"),
+        ("item", 1, "–", "to protect those who take part in them;"),
+        ("operative", 0, "", "Decides to remain seized of the matter."),
+    ]
+
+
+@pytest.mark.parametrize(
+    "submission",
+    [
+        "Draft resolution submitted by the Chair",
+        "Draft decision submitted by the President",
+        "Draft resolution proposed by the Vice-Chair on the basis of informal consultations",
+        "Revised draft resolution",
+        "Draft resolution A/C.2/79/L.5 submitted by the Chair",
+        "Proposal by the Chair",
+        "Brazil: draft resolution",
+        "Projet de résolution présenté par la Présidente",
+        "Projet de décision révisé soumis par le Bureau",
+        "Proyecto de resolución presentado por la Presidencia",
+        "Propuesta presentada por el Presidente",
+    ],
+)
+def test_submission_line_is_a_detail_and_the_title_follows_it(submission: str) -> None:
+    doc = parse_text(f"{submission}\n\nDeclaration on water\n\nThe General Assembly,\n\nNoting,")
+    assert doc.title == "Declaration on water"
+    assert doc.details == {"submission": submission}
+    assert shape(doc) == [("text", 0), ("preambular", 0)]
+
+
+def test_wrapped_submission_line_and_title() -> None:
+    doc = parse_text(
+        "Draft resolution submitted by the Vice-Chair of the Committee, Ms. Ana Silva (Chile),\n"
+        "on the basis of informal consultations\n\n"
+        "Women and girls\nin rural areas\n\n1. Decides."
+    )
+    assert doc.details["submission"] == (
+        "Draft resolution submitted by the Vice-Chair of the Committee, Ms. Ana Silva (Chile), "
+        "on the basis of informal consultations"
+    )
+    assert doc.title == "Women and girls in rural areas"
+    assert doc.clauses == [ParsedClause("operative", 0, "Decides.")]
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "Draft resolution on transboundary water cooperation",
+        "Draft declaration on the rights of peoples affected by climate change",
+        "Draft resolution on the report presented by the Secretary-General",
+        "Projet de résolution sur l’éducation à la paix",
+        "Proposals for a lasting peace",
+        "International anti-war conference",
+    ],
+)
+def test_a_title_that_opens_like_a_submission_line_stays_the_title(title: str) -> None:
+    doc = parse_text(f"{title}\n\nThe General Assembly,\n\nNoting,\n\n1. Decides.")
+    assert (doc.title, doc.details) == (title, {})
+    assert shape(doc) == [("text", 0), ("preambular", 0), ("operative", 0)]
+
+
+def test_symbol_and_organ_without_a_submission_line() -> None:
+    doc = parse_text("A/79/L.5\nGeneral Assembly\n\nDeclaration of the Youth Forum\n\n1. Decides.")
+    assert doc.details == {"symbol": "A/79/L.5", "body": "General Assembly"}
+    assert doc.title == "Declaration of the Youth Forum"  # names an organ, yet the title
+    assert doc.clauses == [ParsedClause("operative", 0, "Decides.")]
+
+
+def test_title_block_in_markdown_before_the_title() -> None:
+    doc = parse_markdown(
+        "General Assembly\n\nRome, 28 October 2023\n\n# Declaration on peace\n\nBody."
+    )
+    assert doc.title == "Declaration on peace"
+    assert doc.details == {"body": "General Assembly", "place": "Rome", "date": "28 October 2023"}
+    assert doc.clauses == [ParsedClause("text", 0, "Body.")]
+    # a YAML header may give them too
+    doc = parse_markdown("---\ntitle: Peace\nsymbol: A/79/L.5\n---\n\nBody.")
+    assert (doc.title, doc.details) == ("Peace", {"symbol": "A/79/L.5"})
+
+
+def test_a_line_above_the_block_that_it_cannot_place() -> None:
+    # a document with a dated line under its title is no UN text: its first line is the title
+    doc = parse_text("Meeting notes\n\nDate: 5 May 2024\n\nWe discussed peace.")
+    assert (doc.title, doc.details) == ("Meeting notes", {"date": "5 May 2024"})
+    assert doc.clauses == [ParsedClause("text", 0, "We discussed peace.")]
+    # in a UN text the title follows the block, and a line it cannot place stays as text
+    doc = parse_text("Youth club of Turin\nMUN/2025/L.1\n\nDeclaration on peace\n\n1. Decides.")
+    assert (doc.title, doc.details) == ("Declaration on peace", {"symbol": "MUN/2025/L.1"})
+    assert doc.clauses[0].text == "Youth club of Turin"
+
+
+def test_sponsors_too_many_for_the_title_block_stay_in_the_text() -> None:
+    names = ", ".join(f"Member State number {n}" for n in range(30))
+    doc = parse_text(f"A/79/L.5\n\n{names}: draft resolution\n\nWater\n\n1. Decides.")
+    assert doc.title == "Water"
+    assert doc.details == {"symbol": "A/79/L.5"}  # each detail holds at most 300 characters
+    assert doc.clauses[0] == ParsedClause("text", 0, f"{names}: draft resolution")
+
+
+def test_imported_details_reach_the_draft(tmp_path: Path) -> None:
+    from drafting.actions import Actions
+    from drafting.store import Store
+
+    actions = Actions(Store(tmp_path / "d.db"))
+    conf, chair, _ = actions.create_conference("Third Committee", "Chair")
+    draft = actions.import_document(chair, conf.id, UN_L_DOCUMENT.encode(), "l12.txt")
+    assert draft.symbol == "A/C.3/79/L.12"
+    assert draft.submission.endswith("Belgium and Zimbabwe: draft resolution")
+    assert draft.title.startswith("Promotion and protection")
+
+
+# --- list items ---------------------------------------------------------------------------
+
+
+def test_a_sub_list_nests_under_its_item_when_indented() -> None:
+    doc = parse_text("T\n\n- peace\n  - bread\n    • roses\n- work\n\n  * and rest")
+    assert [(c.level, c.marker, c.text) for c in doc.clauses] == [
+        (0, "-", "peace"),
+        (1, "-", "bread"),
+        (2, "•", "roses"),
+        (0, "-", "work"),
+        (1, "*", "and rest"),
+    ]
+    assert {c.kind for c in doc.clauses} == {"item"}
+
+
+def test_a_list_under_an_operative_paragraph() -> None:
+    doc = parse_text(
+        "T\n\n1. Requests:\n    (a) a report;\n    – a debate;\n    (c) a vote;\n"
+        "2. Calls for:\n– peace;\n– bread."
+    )
+    assert [(c.kind, c.level, c.marker) for c in doc.clauses] == [
+        ("operative", 0, ""),
+        ("operative", 1, ""),
+        ("item", 1, "–"),  # among the sub-paragraphs it takes the place of (b)
+        ("operative", 1, ""),
+        ("operative", 0, ""),
+        ("item", 0, "–"),  # not indented: the list follows the paragraph
+        ("item", 0, "–"),
+    ]
+
+
+@pytest.mark.parametrize(
+    "line",
+    ["Peace – now, and bread — later.", "—", "-5 % of the budget.", "–", "--", "•bread"],
+)
+def test_what_is_not_a_list_item(line: str) -> None:
+    doc = parse_text(f"T\n\nText.\n\n{line}\n\nMore text.")
+    assert all(c.kind != "item" and not c.marker for c in doc.clauses)
+    assert line in [c.text for c in doc.clauses] or line == "--"
+
+
 # --- plain text rules ---------------------------------------------------------------------
 
 
-def test_dashes_bullets_and_numbers_start_clauses_and_lose_their_marker() -> None:
+def test_dashes_and_bullets_are_list_items_with_the_marker_typed() -> None:
     text = (
         "Title\n\n"
         "We resolve:\n"
@@ -237,16 +447,17 @@ def test_dashes_bullets_and_numbers_start_clauses_and_lose_their_marker() -> Non
         "2) eighth\n"
     )
     doc = parse_text(text)
-    assert [(c.kind, c.text) for c in doc.clauses] == [
-        ("heading", "We resolve:"),
-        ("text", "first point"),
-        ("text", "second point, which runs onto a second line"),
-        ("text", "third"),
-        ("text", "fourth"),
-        ("text", "fifth"),
-        ("text", "sixth"),
-        ("operative", "seventh"),
-        ("operative", "eighth"),
+    assert [(c.kind, c.marker, c.text) for c in doc.clauses] == [
+        ("heading", "", "We resolve:"),
+        ("item", "-", "first point"),
+        ("item", "–", "second point, which runs onto a second line"),
+        ("item", "—", "third"),
+        ("item", "•", "fourth"),
+        ("item", "*", "fifth"),
+        ("item", "-", "sixth"),  # "+" is no marker of the domain's: the ASCII one
+        # numbered lists stay operative paragraphs
+        ("operative", "", "seventh"),
+        ("operative", "", "eighth"),
     ]
 
 
@@ -320,14 +531,14 @@ def test_markdown_headings_lists_and_escapes() -> None:
     )
     doc = parse_markdown(text)
     assert doc.title == "Declaration of the *Youth* Forum"
-    assert [(c.kind, c.text) for c in doc.clauses] == [
-        ("heading", "Part one"),
-        ("text", "a bullet"),
-        ("text", "another"),
-        ("text", "1. Not a number."),
-        ("text", "- Not a dash, and 2 * 3."),
-        ("heading", "Part two"),
-        ("text", "Closing."),
+    assert [(c.kind, c.marker, c.text) for c in doc.clauses] == [
+        ("heading", "", "Part one"),
+        ("item", "*", "a bullet"),  # Markdown's list syntax keeps the marker typed
+        ("item", "*", "another"),
+        ("text", "", "1. Not a number."),
+        ("text", "", "- Not a dash, and 2 * 3."),
+        ("heading", "", "Part two"),
+        ("text", "", "Closing."),
     ]
 
 
@@ -394,7 +605,7 @@ def test_docx_styles_and_word_numbering() -> None:
         ("operative", 1, "peace;"),
         ("operative", 1, "bread, «and roses»;"),
         ("operative", 2, "everywhere;"),
-        ("text", 0, "Typed by hand, not by Word;"),
+        ("item", 0, "Typed by hand, not by Word;"),  # a List Bullet is a list item
         ("operative", 0, "Requests a report."),
         ("text", 0, "يدعو إلى السلام."),
         ("text", 0, "Inside a table."),
