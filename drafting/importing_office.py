@@ -278,7 +278,7 @@ class _WordNumbering:
             num_id, ilvl = style_num, ilvl if ilvl is not None else style_ilvl
         named = re.fullmatch(r"List (Number|Bullet)(?: ([2-9]))?", style_name)
         if num_id in (None, "0"):
-            if named:  # Word's list styles, with their numbering taken away
+            if named and num_id is None:  # Word's list styles without their numbering part
                 fmt = "bullet" if named[1] == "Bullet" else "decimal"
                 return _Level(fmt, "•"), int(named[2] or 1) - 1, fmt
             return None
