@@ -24,7 +24,6 @@ from .errors import Invalid, TooLarge
 
 KINDS = CLAUSE_KINDS
 MAX_BYTES = MAX_DOCUMENT_BYTES
-# A .docx is a zip: refuse archives that unpack to far more than any declaration needs.
 SHORT = 100  # a heading is a line at most this long
 
 TEXT_EXTENSIONS = (".txt", ".text", ".md", ".markdown", "")
