@@ -185,7 +185,8 @@ def _docx_lines(data: bytes) -> _Lines:
         document = docx.Document(io.BytesIO(data))
         numbering = _WordNumbering(document)
         for p in _docx_paragraphs(document):
-            style = (p.style.name if p.style is not None else "") or ""
+            named = p.style
+            style = (named.name if named is not None else "") or ""
             found.paragraph(p.text, style, level=numbering.of(p._p, style))
     except Exception as e:  # python-docx raises many kinds on a damaged package
         raise Invalid(f"The .docx file cannot be read ({type(e).__name__}).") from None

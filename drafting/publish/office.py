@@ -200,12 +200,13 @@ def render_docx(doc: Document) -> bytes:
     _page(word, doc)
     _docx_styles(word)
     lists = _WordLists(word)
+    style_ids = {st.name or "": st.style_id for st in word.styles}
     for name, line in title_block(doc):
-        _docx_paragraph(word, name, "", line)
+        _docx_paragraph(word, style_ids, name, "", line)
     sub_nums: dict[int, int] = {}
     for placed in _placed(doc.blocks):
         b = placed.block
-        p = _docx_paragraph(word, style_of(b), b.lead, b.rest)
+        p = _docx_paragraph(word, style_ids, style_of(b), b.lead, b.rest)
         if placed.list_key is None:
             continue
         kind, n = placed.list_key
@@ -344,10 +345,15 @@ def _fonts(style_element: object) -> None:
         fonts.attrib.pop(qn(attr), None)
 
 
-def _docx_paragraph(word: docx.document.Document, name: str, lead: str, rest: str) -> Paragraph:
-    p = word.add_paragraph(style=word.styles[name])
+def _docx_paragraph(
+    word: docx.document.Document, style_ids: dict[str, str], name: str, lead: str, rest: str
+) -> Paragraph:
+    """A paragraph in a named style, its lead words in theirs. The styles are set by their
+    ids: python-docx looks a style up by name in a scan of every style, each time."""
+    p = word.add_paragraph()
+    p._p.style = style_ids[name]
     if lead:
-        p.add_run(lead, style=word.styles[LEAD_WORDS])
+        p.add_run(lead)._r.style = style_ids[LEAD_WORDS]
     if rest:
         p.add_run(rest)
     if right_to_left(lead + rest):
