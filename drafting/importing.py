@@ -8,32 +8,25 @@ by clause. Pure: bytes or text in, a ParsedDocument out; the action layer turns 
 
 from __future__ import annotations
 
-import io
 import re
 import unicodedata
-import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import PurePath
-from typing import Any
 
 from .domain import (
     CLAUSE_KINDS,
     DRAFT_DETAILS,
     MAX_DETAIL_CHARS,
     MAX_DOCUMENT_BYTES,
-    MAX_DOCX_UNPACKED,
     MAX_LEVEL,
     MAX_TITLE_CHARS,
     UNTITLED,
-    letters,
-    roman,
 )
 from .errors import Invalid, TooLarge
 
 KINDS = CLAUSE_KINDS
 MAX_BYTES = MAX_DOCUMENT_BYTES
-# A .docx is a zip: refuse archives that unpack to far more than any declaration needs.
 SHORT = 100  # a heading is a line at most this long
 
 TEXT_EXTENSIONS = (".txt", ".text", ".md", ".markdown", "")
@@ -67,17 +60,25 @@ def read_document(data: bytes, filename: str, title: str | None = None) -> Parse
             f"from at most {MAX_BYTES / 1e6:.0f} MB."
         )
     ext = PurePath(filename or "").suffix.lower()
-    if data.startswith(b"PK\x03\x04") and _is_docx_package(data):
-        return _read_docx(data, title)
-    if ext == ".docx":
+    if data.startswith(b"PK\x03\x04"):
+        from . import importing_office  # Word and OpenDocument: python-docx, lxml
+
+        package = importing_office.package_format(data)
+        if package == "docx":
+            return importing_office.read_docx(data, title)
+        if package == "odt":
+            return importing_office.read_odt(data, title)
+    if ext in (".docx", ".odt"):
+        what = {".docx": "a Word document", ".odt": "an OpenDocument text"}[ext]
         raise Invalid(
-            f"{filename} is not a valid .docx file (it is not a Word document package). "
-            "Open it in your word processor and save it again as .docx."
+            f"{filename} is not a valid {ext} file (it is not {what} package). "
+            f"Open it in your word processor and save it again as {ext}."
         )
     _refuse_known_binary(data, filename)
     if ext not in TEXT_EXTENSIONS:
         raise Invalid(
-            f"Cannot import {ext} files: upload a .txt, .md or .docx file (or paste the text)."
+            f"Cannot import {ext} files: upload a .txt, .md, .docx or .odt file "
+            "(or paste the text)."
         )
     text = _decode(data)
     return parse_text(text, title, markdown=True if ext in MARKDOWN_EXTENSIONS else None)
@@ -865,133 +866,3 @@ def _count_item(nest: _Nest, level: int, indent: int) -> None:
     else:
         nest.l2 = ((nest.l2[0] if nest.l2 else 0) + 1, indent)
     nest.last_level = level
-
-
-# --- .docx --------------------------------------------------------------------------------
-
-
-def _is_docx_package(data: bytes) -> bool:
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as z:
-            return "word/document.xml" in z.namelist()
-    except (zipfile.BadZipFile, OSError, ValueError):
-        return False
-
-
-def _read_docx(data: bytes, title: str | None) -> ParsedDocument:
-    """Word paragraphs -> the same text the importer reads, with Word's own numbering spelled
-    out ("1.", "(a)", "(i)") and headings marked, so one set of rules covers every format."""
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as z:
-            unpacked = sum(info.file_size for info in z.infolist())
-    except (zipfile.BadZipFile, OSError, ValueError):
-        raise Invalid("The .docx file is damaged (its zip package cannot be read).") from None
-    if unpacked > MAX_DOCX_UNPACKED:
-        raise TooLarge(
-            f"The .docx unpacks to {unpacked / 1e6:.0f} MB; at most "
-            f"{MAX_DOCX_UNPACKED / 1e6:.0f} MB is accepted."
-        )
-    import docx  # python-docx; imported here so text imports never pay for it
-
-    try:
-        document = docx.Document(io.BytesIO(data))
-        text = "\n\n".join(_docx_lines(document))
-    except Exception as e:  # python-docx raises many kinds on a damaged package
-        raise Invalid(f"The .docx file cannot be read ({type(e).__name__}).") from None
-    if not text.strip():
-        raise Invalid("The .docx file is empty: there is no text to import.")
-    _check_text(text)
-    return _parse(text, title, markdown=False)
-
-
-def _docx_lines(document: Any) -> Iterator[str]:
-    from docx.oxml.ns import qn
-    from docx.table import Table
-
-    formats = _numbering_formats(document, qn)
-    counters: list[int] = []  # position at levels 0, 1, 2 of Word's numbered lists
-    items = document.iter_inner_content() if hasattr(document, "iter_inner_content") else []
-    for item in items or document.paragraphs:
-        paragraphs = (
-            [p for row in item.rows for cell in row.cells for p in cell.paragraphs]
-            if isinstance(item, Table)
-            else [item]
-        )
-        for p in paragraphs:
-            text = p.text.strip()
-            if not text:
-                continue
-            style = (p.style.name if p.style is not None else "") or ""
-            if style == "Title" or style.startswith("Heading"):
-                yield "## " + text
-                continue
-            yield _docx_item(text, style, *_num_pr(p, qn), formats, counters)
-
-
-def _docx_item(
-    text: str,
-    style: str,
-    num_id: str | None,
-    ilvl: int,
-    formats: dict[tuple[str, int], str],
-    counters: list[int],
-) -> str:
-    """One Word paragraph as the line a delegate would have typed: "1. ...", "(a) ...".
-
-    Word's own level decides, whatever the list's numbering style: UN texts nest
-    1. -> (a) -> (i), and the domain renumbers anyway.
-    """
-    fmt = formats.get((num_id, ilvl), "") if num_id else ""
-    named = re.fullmatch(r"List (Number|Bullet)(?: ([2-9]))?", style)
-    if named and named[2] and ilvl == 0:
-        ilvl = int(named[2]) - 1  # "List Number 2" is a level of its own in Word's template
-    if not fmt and named:
-        fmt = "bullet" if named[1] == "Bullet" else "decimal"
-    if fmt in ("", "none"):
-        return text
-    if fmt == "bullet":
-        return f"- {text}"
-    level = min(ilvl, 2)
-    del counters[level + 1 :]
-    counters.extend([0] * (level + 1 - len(counters)))
-    counters[level] += 1
-    n = counters[level]
-    number = (f"{n}.", f"({letters(n)})", f"({roman(n)})")[level]
-    return f"{'    ' * level}{number} {text}"
-
-
-def _num_pr(p: Any, qn: Any) -> tuple[str | None, int]:
-    style = getattr(p.style, "element", None)
-    for ppr in (p._p.pPr, style.pPr if style is not None else None):
-        num_pr = ppr.find(qn("w:numPr")) if ppr is not None else None
-        if num_pr is None:
-            continue
-        num = num_pr.find(qn("w:numId"))
-        lvl = num_pr.find(qn("w:ilvl"))
-        num_id = num.get(qn("w:val")) if num is not None else None
-        ilvl = int(lvl.get(qn("w:val"))) if lvl is not None else 0
-        if num_id and num_id != "0":
-            return num_id, ilvl
-    return None, 0
-
-
-def _numbering_formats(document: Any, qn: Any) -> dict[tuple[str, int], str]:
-    try:
-        root = document.part.numbering_part.element
-    except (KeyError, NotImplementedError, AttributeError):
-        return {}
-    abstract: dict[str, dict[int, str]] = {}
-    for a in root.findall(qn("w:abstractNum")):
-        levels = {}
-        for lvl in a.findall(qn("w:lvl")):
-            fmt = lvl.find(qn("w:numFmt"))
-            if fmt is not None:
-                levels[int(lvl.get(qn("w:ilvl"), "0"))] = fmt.get(qn("w:val"), "")
-        abstract[a.get(qn("w:abstractNumId"), "")] = levels
-    out = {}
-    for num in root.findall(qn("w:num")):
-        ref = num.find(qn("w:abstractNumId"))
-        levels = abstract.get(ref.get(qn("w:val"), "") if ref is not None else "", {})
-        for ilvl, fmt in levels.items():
-            out[(num.get(qn("w:numId"), ""), ilvl)] = fmt
-    return out
