@@ -324,12 +324,16 @@ def show(draft_id: int, as_json: bool) -> None:
 )
 @click.option("-o", "output", type=click.Path(dir_okay=False), help="Write to FILE.")
 def export_cmd(draft_id: int, fmt: str, output: str | None) -> None:
-    """Export a draft: Markdown, text, HTML, JSON, or as a secretariat issues it: PDF, Word
-    (docx), OpenDocument (odt), Akoma Ntoso (akn). The binary formats need -o FILE unless
-    standard output is a pipe or a file."""
+    """Export a draft: Markdown, text, JSON, or as a secretariat issues it: the print page
+    (html), PDF, Word (docx), OpenDocument (odt), Akoma Ntoso (akn). The binary formats need
+    -o FILE unless standard output is a pipe or a file."""
     if fmt in publish.FORMATS:
         doc = actions().published_document(None, draft_id)
-        _write_bytes(publish.render(doc, fmt), output)
+        data = publish.render(doc, fmt)
+        if fmt == "html" and not output:
+            click.echo(data.decode("utf-8"), nl=False)
+            return
+        _write_bytes(data, output)
         return
     view = actions().draft_view(None, draft_id)
     text = exporting.export(view, fmt)

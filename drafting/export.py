@@ -1,4 +1,5 @@
-"""A draft -> Markdown, plain text, HTML or JSON.
+"""A draft -> Markdown, plain text or JSON (the print page, PDF and the other documents a
+secretariat issues are `drafting.publish`'s).
 
 Markdown and text are laid out as a UN document reads: the title block (organ, symbol, place
 and date, submission line), title, headings, preambular paragraphs, then numbered operative
@@ -10,7 +11,6 @@ same details too. Pure: takes the dict `drafting show --json` prints, returns a 
 
 from __future__ import annotations
 
-import html
 import json
 import re
 import unicodedata
@@ -22,11 +22,10 @@ from .domain import DEFAULT_ITEM_MARKER, DRAFT_DETAILS, UNTITLED, letters, roman
 from .errors import Invalid, TooLarge
 from .importing import ESCAPABLE_BULLETS, KINDS, parse_markdown, parse_text, starts_clause
 
-FORMATS = ("md", "txt", "html", "json")
+FORMATS = ("md", "txt", "json")
 _CONTENT_TYPES = {
     "md": "text/markdown; charset=utf-8",
     "txt": "text/plain; charset=utf-8",
-    "html": "text/html; charset=utf-8",
     "json": "application/json; charset=utf-8",
 }
 INDENT = "    "
@@ -54,9 +53,7 @@ def export(draft: Mapping[str, Any], fmt: str) -> str:
     entries = _entries(draft.get("clauses") or [])
     if fmt == "md":
         return _markdown(title, _details(draft), entries)
-    if fmt == "txt":
-        return _text(title, _details(draft), entries)
-    return _html(title, entries, draft)
+    return _text(title, _details(draft), entries)
 
 
 def content_type(fmt: str) -> str:
@@ -293,54 +290,3 @@ def _text(title: str, details: dict[str, str], entries: list[_Entry]) -> str:
             lines.append(text)
         lines.append("")
     return "\n".join(lines)
-
-
-# --- HTML ---------------------------------------------------------------------------------
-
-_STYLE = """
-body { font: 12pt/1.5 Georgia, "Times New Roman", serif; color: #111; background: #fff;
-       max-width: 42em; margin: 2em auto; padding: 0 1em; }
-h1 { font-size: 1.5em; text-align: center; margin-bottom: 0.2em; }
-.status { text-align: center; color: #555; font-size: 0.9em; margin-top: 0; }
-h2 { font-size: 1.1em; text-align: center; margin: 1.6em 0 0.8em; }
-p { margin: 0 0 0.8em; white-space: pre-wrap; }
-.preambular { text-indent: 2em; }
-.num { display: inline-block; min-width: 2.2em; }
-.level-1 { margin-inline-start: 2.5em; }
-.level-2 { margin-inline-start: 5em; }
-@media print { body { margin: 0; max-width: none; } h2 { break-after: avoid; } }
-"""
-
-
-def _html(title: str, entries: list[_Entry], draft: Mapping[str, Any]) -> str:
-    esc = html.escape
-    lang = str(draft.get("lang") or draft.get("language") or "en")
-    if not re.fullmatch(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*", lang):
-        lang = "en"
-    status = str(draft.get("status") or "")
-    body = [f'<h1 dir="auto">{esc(title)}</h1>']
-    if status:
-        body.append(f'<p class="status">{esc(status.capitalize())}</p>')
-    for e in entries:
-        classes = f"clause {e.kind} level-{e.level}"
-        if e.status:
-            classes += f" status-{re.sub(r'[^a-z0-9-]', '', e.status.lower())}"
-        if e.level == 0 and e.kind == "heading":
-            body.append(f'<h2 class="{classes}" dir="auto">{esc(e.text)}</h2>')
-            continue
-        number = ""
-        if e.level == 0 and e.kind == "operative":
-            number = e.number.rstrip(".") + "."
-        elif e.level > 0:
-            number = e.number
-        # <bdi> keeps the number out of dir="auto"'s guess, so an Arabic clause is right-to-left
-        num = f'<bdi class="num">{esc(number)}</bdi> ' if number else ""
-        body.append(f'<p class="{classes}" dir="auto">{num}{esc(e.text)}</p>')
-    return (
-        "<!doctype html>\n"
-        f'<html lang="{lang}">\n<head>\n<meta charset="utf-8">\n'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-        f"<title>{esc(title)}</title>\n<style>{_STYLE}</style>\n</head>\n<body>\n<main>\n"
-        + "\n".join(body)
-        + "\n</main>\n</body>\n</html>\n"
-    )

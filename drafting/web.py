@@ -638,7 +638,7 @@ def record_download(draft_id: int, fmt: str) -> Any:
         text = a.record_markdown(p, draft_id)
     resp = make_response(text)
     resp.headers["Content-Type"] = RECORD_TYPES[fmt]
-    name = exporting.file_name({"title": d.title, "id": d.id}, fmt).replace(
+    name = publish.file_name({"title": d.title, "id": d.id}, fmt).replace(
         f".{fmt}", f"-record.{fmt}"
     )
     resp.headers["Content-Disposition"] = f'attachment; filename="{name}"'

@@ -176,6 +176,18 @@ def test_export_endpoint(client, setup):
     assert r.status_code == 200
     assert "attachment" in r.headers["Content-Disposition"]
     assert "1. Decides to act;" in r.get_data(as_text=True)
+    for fmt, kind, ext, magic in (
+        ("pdf", "application/pdf", "pdf", b"%PDF-"),
+        ("docx", "application/vnd.openxmlformats", "docx", b"PK"),
+        ("odt", "application/vnd.oasis.opendocument.text", "odt", b"PK"),
+        ("akn", "application/akn+xml", "xml", b"<?xml"),
+        ("html", "text/html", "html", b"<!doctype html>"),
+    ):
+        r = client.get(f"/api/drafts/{d['id']}/export?format={fmt}", headers=bearer(tok))
+        assert r.status_code == 200, fmt
+        assert r.headers["Content-Type"].startswith(kind)
+        assert r.headers["Content-Disposition"].endswith(f'.{ext}"')
+        assert r.get_data().lstrip()[:20].lower().startswith(magic.lower()), fmt
     r = client.get(f"/api/drafts/{d['id']}/export?format=rtf", headers=bearer(tok))
     assert r.status_code == 400
     assert "pdf" in r.get_json()["error"]["message"]  # the refusal lists what can be had

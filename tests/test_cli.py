@@ -185,3 +185,38 @@ def test_db_option_on_every_command(runner, tmp_path):
     assert other.exists()
     out = run(runner, "--db", str(other), "conference", "list").output
     assert "X" in out
+
+
+def test_export_as_a_secretariat_issues_it(runner, tmp_path, conf):
+    """`drafting export DRAFT --format pdf|docx|odt|akn -o FILE`: each file opens in a reader
+    of its kind and says what the draft says; a binary format refuses a terminal."""
+    import io
+    import zipfile
+
+    import docx
+    from lxml import etree
+    from pypdf import PdfReader
+
+    cid = str(conf["conference"]["id"])
+    src = tmp_path / "water.txt"
+    src.write_text(UN_TEXT, "utf-8")
+    draft_id = run(runner, "import", str(src), "--conference", cid).output.strip()
+    files = {}
+    for fmt, ext in (("pdf", "pdf"), ("docx", "docx"), ("odt", "odt"), ("akn", "xml")):
+        out = tmp_path / f"water.{ext}"
+        result = run(runner, "export", draft_id, "--format", fmt, "-o", str(out))
+        assert f"Wrote {out}" in result.output
+        files[fmt] = out.read_bytes()
+    pdf_text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(files["pdf"])).pages)
+    assert "Requests the Secretary-General" in pdf_text and "Draft" in pdf_text
+    paragraphs = [p.text for p in docx.Document(io.BytesIO(files["docx"])).paragraphs]
+    assert any("Requests the Secretary-General" in t for t in paragraphs)
+    with zipfile.ZipFile(io.BytesIO(files["odt"])) as z:
+        assert b"the Secretary-General" in z.read("content.xml")
+    root = etree.fromstring(files["akn"])
+    assert root.tag == "{http://docs.oasis-open.org/legaldocml/ns/akn/3.0}akomaNtoso"
+    # the print page is text, fit for a terminal; to stdout a PDF goes only through a pipe
+    page = run(runner, "export", draft_id, "--format", "html").output
+    assert page.lstrip().lower().startswith("<!doctype html>")
+    result = runner.invoke(main, ["export", draft_id, "--format", "rtf"])
+    assert result.exit_code != 0 and "pdf" in result.output

@@ -4,7 +4,6 @@ Markdown reads back into the same clauses."""
 from __future__ import annotations
 
 import json
-import re
 from pathlib import Path
 from typing import Any
 
@@ -162,26 +161,6 @@ def test_text_is_laid_out_like_a_un_resolution() -> None:
     ]
 
 
-def test_html_is_a_standalone_escaped_page() -> None:
-    page = export(sample(), "html")
-
-    assert page.startswith("<!doctype html>\n<html lang=")
-    assert '<meta charset="utf-8">' in page
-    assert "<script" not in page.lower()
-    assert "<img" not in page
-    assert "To consult &lt;img src=x onerror=alert(1)&gt; States &amp; “others”;" in page
-    assert "<title>Draft resolution on water &amp; peace</title>" in page
-    clauses = re.findall(r'<(p|h2) class="clause [^"]*"([^>]*)>(.*?)</\1>', page)
-    assert len(clauses) == 12
-    assert all(attrs == ' dir="auto"' for _, attrs, _ in clauses)
-    assert ("p", ' dir="auto"', ARABIC) in clauses
-    assert '<bdi class="num">(ii)</bdi> Sanitation — 💧 and 衛生;' in page
-    assert (
-        '<p class="clause operative level-0 status-live" dir="auto"><bdi class="num">3.</bdi>'
-        in page
-    )
-
-
 def test_json_is_the_whole_structure() -> None:
     out = export(sample(), "json")
     assert json.loads(out) == sample()
@@ -190,22 +169,21 @@ def test_json_is_the_whole_structure() -> None:
 
 
 def test_unknown_format() -> None:
-    with pytest.raises(Invalid, match="md, txt, html, json"):
-        export(sample(), "pdf")
+    with pytest.raises(Invalid, match="md, txt, json"):
+        export(sample(), "rtf")
     with pytest.raises(Invalid, match="choose one of"):
         content_type("docx")
 
 
 def test_content_types_and_file_names() -> None:
-    assert FORMATS == ("md", "txt", "html", "json")
+    assert FORMATS == ("md", "txt", "json")
     assert content_type("md") == "text/markdown; charset=utf-8"
-    assert content_type("html") == "text/html; charset=utf-8"
     assert content_type("json").startswith("application/json")
     assert file_name(sample(), "md") == "draft-resolution-on-water-peace.md"
     assert file_name({"id": 9, "title": "Déclaration de Genève / 2024"}, "txt") == (
         "declaration-de-geneve-2024.txt"
     )
-    assert file_name({"id": 9, "title": "مشروع قرار"}, "html") == "draft-9.html"
+    assert file_name({"id": 9, "title": "مشروع قرار"}, "md") == "draft-9.md"
     assert file_name({"title": '../../etc/"passwd"'}, "json") == "etc-passwd.json"
 
 
@@ -594,14 +572,6 @@ def test_an_empty_clause_does_not_stop_the_marking() -> None:
         ],
     }
     assert parse_text(export(draft, "md")).clauses == [ParsedClause("text", 0, "Decision taken")]
-
-
-def test_html_keeps_line_breaks_and_unknown_language_falls_back() -> None:
-    text = clause(1, "text", "", "a\nb")
-    draft = {"id": 1, "title": "T", "lang": 'x" onload="1', "clauses": [text]}
-    page = export(draft, "html")
-    assert '<html lang="en">' in page
-    assert '<p class="clause text level-0 status-live" dir="auto">a\nb</p>' in page
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -2,10 +2,10 @@
 
 Every format is rendered from one `drafting.document.Document` (the title block, the opening,
 preambular and operative paragraphs, sub-paragraphs, headings, list items, the decision), by
-one module each: `pdf` (WeasyPrint, from the same HTML and CSS as the print view), `office`
+one module each: `pdf` (the print page, HTML and CSS, and the PDF WeasyPrint sets from it), `office`
 (python-docx and odfpy, named styles and real lists), `akn` (Akoma Ntoso 3.0 with lxml).
-The record of proceedings has its documents in `record`. Markdown, text, HTML and JSON stay
-in `drafting.export`, which works on the draft as clients load it.
+The record of proceedings has its documents in `record`. Markdown, text and JSON stay in
+`drafting.export`, which works on the draft as clients load it.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from ..errors import Invalid
 
 # format -> (module, function, Content-Type)
 RENDERERS: dict[str, tuple[str, str, str]] = {
+    "html": ("pdf", "render_print_page", "text/html; charset=utf-8"),
     "pdf": ("pdf", "render_pdf", "application/pdf"),
     "docx": (
         "office",

@@ -68,6 +68,11 @@ def render_pdf(doc: Document) -> bytes:
     return pdf
 
 
+def render_print_page(doc: Document) -> bytes:
+    """The print page as the `html` download: UTF-8 bytes of `render_html`."""
+    return render_html(doc).encode("utf-8")
+
+
 def render_html(doc: Document) -> str:
     """The whole print page: one standalone HTML5 document with its CSS, all text escaped."""
     esc = html.escape
