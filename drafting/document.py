@@ -82,7 +82,8 @@ class Vote:
         if self.present is None or self.quorum is None:
             return ""
         held = "present" if self.present >= self.quorum else "NOT present"
-        return f"Quorum {held}: {self.present} members present, {self.quorum} required"
+        members = "member" if self.present == 1 else "members"
+        return f"Quorum {held}: {self.present} {members} present, {self.quorum} required"
 
 
 @dataclass(frozen=True)
@@ -144,6 +145,7 @@ _TAILS = (
     "in mind",
     "into account",
     "into consideration",
+    "upon",
     "with deep appreciation",
     "with appreciation",
     "with satisfaction",

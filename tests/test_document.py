@@ -25,6 +25,8 @@ from drafting.errors import Invalid
         ("operative", "Strongly condemns all attacks;", "Strongly condemns"),
         ("operative", "Also requests the Secretary-General to report;", "Also requests"),
         ("operative", "Further invites Member States;", "Further invites"),
+        ("operative", "Calls upon all States to act;", "Calls upon"),
+        ("operative", "Calls on all States to act;", "Calls"),
         # another language: the first word
         ("operative", "Décide de convoquer une réunion;", "Décide"),
         ("preambular", "Рассмотрев доклад,", "Рассмотрев"),
