@@ -275,7 +275,7 @@ def test_operative_paragraphs_are_numbered_with_their_sub_paragraphs() -> None:
     assert [text(one(p, "(a:content | a:intro)/a:p/a:i")) for p in paragraphs] == [
         "Decides",
         "Requests",
-        "Calls",
+        "Calls upon",  # UN editors set the verb and its particle in italics
         "Strongly urges",
         "Decides",
     ]
