@@ -153,6 +153,38 @@ def test_the_document_model_names_every_amendment_and_its_fate(record):
     assert doc.decision_vote is not None and doc.decision_vote.number == 3
 
 
+def test_a_text_adopted_without_a_vote():
+    """Consensus: the record counts objections, not votes, and says "without a vote"."""
+    consensus = {
+        "vote": 1,
+        "rule": "consensus",
+        "kind": "counted",
+        "state": "closed",
+        "outcome": "adopted",
+        "yes": 0,
+        "no": 0,
+        "abstain": 0,
+        "explanation": "Adopted without a vote — no objection was raised",
+        "subject_type": "draft",
+        "subject": "the draft as a whole",
+    }
+    doc = published.build_record(
+        {
+            "draft": {"id": 1, "title": "T", "status": "adopted"},
+            "clauses": [],
+            "votes": [consensus],
+            "votes_on_draft": [consensus],
+        }
+    )
+    [vote] = doc.votes
+    assert (vote.how, vote.counts) == (
+        "consensus sought: the chair asked for objections",
+        "no objection",
+    )
+    assert doc.decision == "Adopted without a vote."
+    assert doc.period == "" and doc.steps == ()
+
+
 # --- PDF -----------------------------------------------------------------------------------
 
 

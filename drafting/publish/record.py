@@ -107,9 +107,12 @@ class VoteEntry:
 
     @property
     def counts(self) -> str:
-        """ "3 in favour, 1 against, 0 abstaining", or "" without counts."""
+        """ "3 in favour, 1 against, 0 abstaining"; "no objection" when consensus was
+        sought; "" without counts."""
         if self.yes is None or self.no is None:
             return ""
+        if self.rule == RULE["consensus"]:
+            return {0: "no objection", 1: "1 objection"}.get(self.no, f"{self.no} objections")
         return f"{self.yes} in favour, {self.no} against, {self.abstain or 0} abstaining"
 
     @property
@@ -193,7 +196,7 @@ def build_record(record: Mapping[str, Any]) -> RecordDocument:
         raise Invalid("Cannot publish the record: expected the record of a draft.")
     details = record.get("details") or {}
     conference = record.get("conference") or {}
-    votes = tuple(_vote(v) for v in _votes(record))
+    votes = tuple(_vote(v) for v in record.get("votes") or ())
     by_number = {v.number: v for v in votes}
     steps = tuple(
         Step(day=str(s["at"])[:10], time=str(s["at"])[11:19], text=str(s["text"]))
@@ -228,23 +231,6 @@ def build_record(record: Mapping[str, Any]) -> RecordDocument:
     )
 
 
-def _votes(record: Mapping[str, Any]) -> list[Mapping[str, Any]]:
-    """Every vote in order; a record from before `votes` was kept: those it names."""
-    if isinstance(record.get("votes"), list):
-        return list(record["votes"])
-    found: dict[int, Mapping[str, Any]] = {}
-    for c in record.get("clauses") or ():
-        for a in c.get("amendments") or ():
-            for v in a.get("votes") or ():
-                subject = f"amendment #{a['number']} to {c['ref']}"
-                found[v["vote"]] = {"subject": subject, "subject_type": "amendment", **v}
-        for v in c.get("votes") or ():
-            found[v["vote"]] = {"subject": str(c["ref"]), "subject_type": "clause", **v}
-    for v in record.get("votes_on_draft") or ():
-        found[v["vote"]] = {"subject": "the draft as a whole", "subject_type": "draft", **v}
-    return [found[n] for n in sorted(found)]
-
-
 def _vote(v: Mapping[str, Any]) -> VoteEntry:
     state = str(v.get("state") or "")
     outcome = {
@@ -252,13 +238,6 @@ def _vote(v: Mapping[str, Any]) -> VoteEntry:
         "suspended": "Suspended without a decision: the quorum was lost",
         "open": "Still open",
     }.get(state, state)
-    called = v.get("called")
-    if not called and v.get("votes") and v.get("roll_call"):
-        # a record without `called`: match names to the roll, as well as names allow
-        by_name = {x.get("delegation"): x for x in v["votes"]}
-        called = [
-            {"name": n, "choice": (by_name.get(n) or {}).get("choice")} for n in v["roll_call"]
-        ]
     roll = tuple(
         Called(
             order=i,
@@ -266,7 +245,7 @@ def _vote(v: Mapping[str, Any]) -> VoteEntry:
             vote=CHOICE.get(m.get("choice"), str(m.get("choice"))),
             weight=m.get("weight") if isinstance(m.get("weight"), int) else None,
         )
-        for i, m in enumerate(called or (), start=1)
+        for i, m in enumerate(v.get("called") or (), start=1)
     )
     return VoteEntry(
         number=int(v.get("vote") or 0),
