@@ -30,8 +30,12 @@ def record(ctx: Context, actor: Actor, draft_id: object) -> dict[str, Any]:
     votes_on: dict[tuple[str, int], list[dict[str, Any]]] = {}
     every_vote = []
     for n, poll in enumerate(polls, start=1):
-        entry: dict[str, Any] = {"vote": n, "rule": poll.rule, "kind": poll.kind}
-        entry["state"] = poll.state
+        entry: dict[str, Any] = {
+            "vote": n,
+            "rule": poll.rule,
+            "kind": poll.kind,
+            "state": poll.state,
+        }
         if poll.roll_call:
             entry["roll_call"] = [m["name"] for m in views.roll_call_view(ctx.store, poll)]
         if poll.result:
