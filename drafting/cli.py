@@ -14,7 +14,7 @@ import sys
 from collections.abc import Callable
 from functools import wraps
 from pathlib import Path
-from typing import Any, TypeVar, cast
+from typing import Any, TextIO, TypeVar, cast
 
 import click
 
@@ -24,6 +24,7 @@ from .actions import Actions
 from .domain import DEFAULT_RULES
 from .errors import DraftingError
 from .procedure import PRESETS
+from .publish import record as record_documents
 from .store import DEFAULT_DB, Store
 from .views import conference_view, draft_summary, participant_view
 
@@ -360,15 +361,50 @@ def _write_bytes(data: bytes, output: str | None) -> None:
 @command(main, "record")
 @click.argument("draft_id", metavar="DRAFT", type=int)
 @click.option(
-    "--format", "fmt", default="md", show_default=True, type=click.Choice(["md", "html", "json"])
+    "--format",
+    "fmt",
+    default="md",
+    show_default=True,
+    type=click.Choice(["md", "html", "json", *record_documents.FORMATS]),
 )
-def record_cmd(draft_id: int, fmt: str) -> None:
-    """Print the record of proceedings: every formal step with its time, every vote."""
+@click.option(
+    "-o", "output", type=click.Path(dir_okay=False), help="Write to FILE (pdf, docx: see above)."
+)
+def record_cmd(draft_id: int, fmt: str, output: str | None) -> None:
+    """Print the record of proceedings: every formal step with its time, every amendment and
+    its fate, every vote with its counts; or write it as a PDF or Word document.
+
+    pdf and docx are binary files: give -o FILE, or send the output to a file or a pipe
+    (`> record.pdf`); they are not written to a terminal.
+    """
     a = actions()
+    if fmt in record_documents.FORMATS:
+        if not output and _is_terminal(sys.stdout):
+            raise click.ClickException(
+                f"The record as {fmt.upper()} is a binary file: give -o FILE, or redirect "
+                f"the output (drafting record {draft_id} --format {fmt} > record.{fmt})."
+            )
+        data = record_documents.render_record(a.record(None, draft_id), fmt)
+        if output:
+            Path(output).write_bytes(data)
+            click.echo(f"Wrote {output}", err=True)
+        else:
+            click.echo(data, nl=False)  # bytes go to the binary stream under stdout
+        return
     if fmt == "json":
-        out_json(a.record(None, draft_id))
+        text = json.dumps(a.record(None, draft_id), ensure_ascii=False, indent=2)
     else:
-        click.echo(requests.GetRecord(draft_id=draft_id, format=fmt).run(a, None))
+        text = requests.GetRecord(draft_id=draft_id, format=fmt).run(a, None)
+    if output:
+        Path(output).write_text(text + "\n", encoding="utf-8")
+        click.echo(f"Wrote {output}", err=True)
+    else:
+        click.echo(text)
+
+
+def _is_terminal(stream: TextIO) -> bool:
+    """Whether bytes written there would land on a terminal (and garble it)."""
+    return stream.isatty()
 
 
 # --- the server ---------------------------------------------------------------------------

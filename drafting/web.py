@@ -36,6 +36,7 @@ from .actions import Actions, hash_token
 from .domain import MAX_DOCUMENT_BYTES, Participant
 from .errors import DraftingError, Invalid, Unauthorized
 from .procedure import PRESETS
+from .publish import record as record_documents
 from .views import conference_view, draft_summary, member_view, motion_view, participant_view
 
 pages = Blueprint("pages", __name__)
@@ -613,6 +614,8 @@ def rule_order(draft_id: int) -> Any:
 @api.get("/drafts/<int:draft_id>/record")
 @authed
 def get_record(draft_id: int) -> Any:
+    if request.args.get("format") in record_documents.FORMATS:
+        return _record_document(g.participant, draft_id, str(request.args["format"]))
     req = requests.GetRecord.parse(request.args, draft_id=draft_id)
     record = req.run(actions(), g.participant)
     if req.format == "json":
@@ -625,10 +628,12 @@ def get_record(draft_id: int) -> Any:
 RECORD_TYPES = {"md": "text/markdown; charset=utf-8", "html": "text/html; charset=utf-8"}
 
 
-@pages.get("/draft/<int:draft_id>/record.<any(md, html):fmt>")
+@pages.get("/draft/<int:draft_id>/record.<any(md, html, pdf, docx):fmt>")
 def record_download(draft_id: int, fmt: str) -> Any:
-    """The record of proceedings to keep: Markdown, or a page to print."""
+    """The record of proceedings to keep: Markdown, a page to print, or a PDF or Word file."""
     p = _page_participant()
+    if fmt in record_documents.FORMATS:
+        return _record_document(p, draft_id, fmt)
     a = actions()
     d = a.draft(p, draft_id)
     if fmt == "html":
@@ -638,11 +643,25 @@ def record_download(draft_id: int, fmt: str) -> Any:
         text = a.record_markdown(p, draft_id)
     resp = make_response(text)
     resp.headers["Content-Type"] = RECORD_TYPES[fmt]
-    name = publish.file_name({"title": d.title, "id": d.id}, fmt).replace(
-        f".{fmt}", f"-record.{fmt}"
-    )
+    name = _record_file_name(d.title, d.id, fmt)
     resp.headers["Content-Disposition"] = f'attachment; filename="{name}"'
     return resp
+
+
+def _record_document(p: Participant, draft_id: int, fmt: str) -> Response:
+    """The record as a PDF or DOCX file to download (`drafting.publish.record`)."""
+    record = actions().record(p, draft_id)
+    resp = make_response(off_loop(lambda: record_documents.render_record(record, fmt)))
+    resp.headers["Content-Type"] = record_documents.content_type(fmt)
+    name = _record_file_name(record["draft"]["title"], draft_id, fmt)
+    resp.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    return resp
+
+
+def _record_file_name(title: str, draft_id: int, fmt: str) -> str:
+    """ "water-for-all-record.pdf": the draft's download name, marked as its record."""
+    stem = exporting.file_name({"title": title, "id": draft_id}, "md").removesuffix(".md")
+    return f"{stem}-record.{fmt}"
 
 
 @api.get("/clauses/<int:clause_id>/history")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from .. import domain, minutes, procedure, textsync, views
-from ..domain import Draft, optional_number, whole_number
+from ..domain import Draft, Poll, optional_number, whole_number
 from ..errors import NotFound
 from .access import Actor, draft_for, member
 from .context import Context
@@ -25,15 +25,32 @@ def record(ctx: Context, actor: Actor, draft_id: object) -> dict[str, Any]:
     all_clauses = ctx.store.clauses(d.id, include_deleted=True)
     entries = domain.flatten(domain.outline(all_clauses))
     live_refs = {e.clause.id: domain.describe(e) for e in entries}
+    names = _names(ctx, d, live_refs)
     polls = ctx.store.polls(d.id)
     votes_on: dict[tuple[str, int], list[dict[str, Any]]] = {}
+    every_vote = []
     for n, poll in enumerate(polls, start=1):
-        entry = {"vote": n, "rule": poll.rule, "kind": poll.kind, "state": poll.state}
+        entry: dict[str, Any] = {
+            "vote": n,
+            "rule": poll.rule,
+            "kind": poll.kind,
+            "state": poll.state,
+        }
         if poll.roll_call:
             entry["roll_call"] = [m["name"] for m in views.roll_call_view(ctx.store, poll)]
         if poll.result:
             entry.update(poll.result)
+        entry.update(
+            subject_type=poll.subject_type,
+            subject_id=poll.subject_id,
+            subject=names.subject(poll.subject_type, poll.subject_id),
+            opened_at=poll.opened_at,
+            closed_at=poll.closed_at,
+        )
+        if poll.roll_call and poll.result:
+            entry["called"] = _called(ctx, poll)
         votes_on.setdefault((poll.subject_type, poll.subject_id), []).append(entry)
+        every_vote.append(entry)
     amendments = ctx.store.amendments(d.id)
     clauses_out = []
     # the text in document order, then what left it (deleted, rejected) in creation order
@@ -57,6 +74,7 @@ def record(ctx: Context, actor: Actor, draft_id: object) -> dict[str, Any]:
                         "proposer": who(a.proposer_id),
                         "reason": a.reason,
                         "new_text": a.new_text,
+                        "base_text": a.base_text,
                         "status": a.status,
                         "target": next(
                             (t.number for t in ams if t.id == a.target_amendment_id), None
@@ -88,14 +106,39 @@ def record(ctx: Context, actor: Actor, draft_id: object) -> dict[str, Any]:
     preset = procedure.check_preset(conf.rules)
     return {
         "draft": {"id": d.id, "title": d.title, "status": d.status},
+        "details": d.details(),
         "conference": {"name": conf.name, "rules": preset.title},
-        "proceedings": minutes.proceedings(
-            ctx.store.journal(draft_id=d.id), who, _names(ctx, d, live_refs)
-        ),
+        "proceedings": minutes.proceedings(ctx.store.journal(draft_id=d.id), who, names),
         "clauses": clauses_out,
+        "votes": every_vote,
         "votes_on_draft": votes_on.get(("draft", d.id), []),
         "events": events,
     }
+
+
+def _called(ctx: Context, poll: Poll) -> list[dict[str, Any]]:
+    """A closed recorded vote as the roll was called: every member in calling order (from the
+    one drawn by lot), with its vote, or `choice` None where it did not vote. The result's
+    `votes` stay alphabetical, as clients read them."""
+    result = poll.result or {}
+    raw = result.get("votes")
+    cast = {v["member_id"]: v for v in raw if isinstance(v, dict)} if isinstance(raw, list) else {}
+    called = [(m["member_id"], m["name"]) for m in views.roll_call_view(ctx.store, poll)]
+    # a member admitted while the vote was open was not on the roll: it comes last
+    on_roll = {mid for mid, _ in called}
+    called += [(mid, v["delegation"]) for mid, v in cast.items() if mid not in on_roll]
+    out = []
+    for mid, name in called:
+        v = cast.get(mid)
+        out.append(
+            {
+                "member_id": mid,
+                "name": name,
+                "choice": v["choice"] if v else None,
+                "weight": v["weight"] if v else None,
+            }
+        )
+    return out
 
 
 def _names(ctx: Context, d: Draft, refs: dict[int, str]) -> minutes.Names:
