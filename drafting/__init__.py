@@ -128,6 +128,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         async_handlers=False,
         message_queue=app.config["MESSAGE_QUEUE"],
         max_http_buffer_size=4 * 1024 * 1024,
+        json=sockets.PacketJson,
         ping_interval=10,
         ping_timeout=20,
         logger=False,

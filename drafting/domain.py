@@ -221,12 +221,19 @@ def check_choice_of(value: str, allowed: Iterable[str], what: str) -> str:
     return value
 
 
+MAX_WHOLE = 2**53 - 1
+
+
 def whole_number(value: object, what: str) -> int:
     """An id or a count from a request: an int, or a string of digits."""
     if isinstance(value, bool) or not isinstance(value, int):
-        if isinstance(value, str) and value.strip().isdigit():
-            return int(value)
-        raise Invalid(f"The {what} must be a whole number.")
+        if isinstance(value, str) and value.strip().isdigit() and len(value.strip()) <= 16:
+            value = int(value)
+        else:
+            raise Invalid(f"The {what} must be a whole number.")
+    if not -MAX_WHOLE <= value <= MAX_WHOLE:
+        # SQLite's integers end at 2**63; no id or count comes near JavaScript's 2**53
+        raise Invalid(f"The {what} is out of range: {value} is larger than any there is.")
     return value
 
 

@@ -18,6 +18,45 @@ if TYPE_CHECKING:
     from .domain import Amendment, Clause, Conference, Draft, Motion, Participant, Poll
 
 
+MAX_DEPTH = 32  # objects and lists within each other: the protocol needs 4
+MAX_INTEGER = 2**53 - 1  # JavaScript's safe integers: every id and count fits
+
+
+def check_payload(value: object) -> None:
+    """One check of every socket payload and JSON body before any door reads it: nesting no
+    deeper than MAX_DEPTH, integers within MAX_INTEGER, every text well-formed Unicode (a lone
+    surrogate, which JSON can carry as \\ud800, cannot be stored: it would end in a server
+    error after part of the work)."""
+    stack: list[tuple[object, int]] = [(value, 0)]
+    while stack:
+        v, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            raise Invalid(f"The request is nested too deep (over {MAX_DEPTH} levels).")
+        if isinstance(v, str):
+            _check_unicode(v)
+        elif isinstance(v, bool) or v is None or isinstance(v, float):
+            continue
+        elif isinstance(v, int):
+            if not -MAX_INTEGER <= v <= MAX_INTEGER:
+                raise Invalid("A number in the request is out of range (no id is that large).")
+        elif isinstance(v, Mapping):
+            for key, item in v.items():
+                _check_unicode(str(key))
+                stack.append((item, depth + 1))
+        elif isinstance(v, list):
+            stack.extend((item, depth + 1) for item in v)
+
+
+def _check_unicode(text: str) -> None:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise Invalid(
+            "The request holds text that is not valid Unicode (a lone surrogate): nothing "
+            "was changed."
+        ) from None
+
+
 @dataclass(frozen=True)
 class Request:
     @classmethod

@@ -118,9 +118,15 @@ def authed(view: F) -> F:
 def body() -> dict[str, Any]:
     if not request.data:
         return {}
-    data = request.get_json(silent=True)
+    try:
+        data = request.get_json(silent=True)
+    except RecursionError:
+        raise Invalid(
+            f"The request is nested too deep (over {requests.MAX_DEPTH} levels)."
+        ) from None
     if not isinstance(data, dict):
         raise Invalid("The request body must be a JSON object.")
+    requests.check_payload(data)
     return data
 
 

@@ -8,6 +8,7 @@ Presence is in `presence.py`. docs/protocol.md lists every event.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from typing import Any
 
@@ -53,9 +54,37 @@ def disconnect(*args: Any) -> None:
     presence().disconnected(sid())
 
 
+UNREADABLE = "unreadable packet"  # what an event is called whose packet held no JSON
+
+
+class PacketJson:
+    """The JSON python-socketio reads packets with: a packet that is not JSON, or nests
+    without end (the standard library recurses and fails), becomes the event UNREADABLE, so
+    its sender is answered (`invalid`) like any other bad input instead of getting silence."""
+
+    dumps = staticmethod(json.dumps)
+
+    @staticmethod
+    def loads(text: str | bytes, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return json.loads(text, *args, **kwargs)
+        except (ValueError, RecursionError):
+            return [UNREADABLE]
+
+
+def unknown_event(event: str, *args: Any) -> dict[str, Any]:
+    """Every event gets an answer: one no handler knows is refused, and says which."""
+    if event == UNREADABLE:
+        message = "The message could not be read (not JSON, or nested too deep): nothing was done."
+    else:
+        message = f"Unknown event {event[:60]!r}: see docs/protocol.md for the events there are."
+    return {"error": {"code": "invalid", "message": message}}
+
+
 def register(socketio: SocketIO) -> None:
     socketio.on("connect")(connect)
     socketio.on("disconnect")(disconnect)
+    socketio.on("*")(unknown_event)
     for name, fn in HANDLERS.items():
         handler = door(name, fn)
         HANDLED[name] = handler

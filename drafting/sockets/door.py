@@ -13,6 +13,7 @@ from typing import Any, cast
 
 from flask import Flask, current_app, request
 
+from .. import requests
 from ..actions import Actions, Behind
 from ..errors import DraftingError
 from ..live import Live
@@ -129,6 +130,7 @@ def enter(name: str, fn: Handler, me: str, data: Any) -> Any:
     if not isinstance(data, dict):
         return {"error": {"code": "invalid", "message": f"'{name}' takes an object."}}
     try:
+        requests.check_payload(data)
         with live().origin(me):
             result = fn(conn, data)
         return {"ok": True, **result}

@@ -1,0 +1,158 @@
+"""Issue 12 (7): every bad input gets a clean answer, the same error shape everywhere, and
+nothing saved is lost: lone surrogates, ids far beyond any row, JSON nested without end, a list
+where an object belongs, unknown events and unreadable packets."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import websocket
+
+LONE = "\ud800"  # a lone surrogate: not Unicode text, and SQLite cannot store it
+HUGE = [10**30, 2**63, -(2**63) - 1]
+
+
+def bearer(token):
+    return {"Authorization": f"Bearer {token}"}
+
+
+# --- HTTP ----------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def setup(client):
+    r = client.post("/api/conferences", json={"name": "Bad Input Forum", "chair": "Ana"})
+    assert r.status_code == 201
+    token = r.get_json()["token"]
+    cid = r.get_json()["conference"]["id"]
+    text = "Recalling its earlier resolutions,\n\n1. Decides to act;"
+    payload = {"text": text, "title": "Water"}
+    r = client.post(f"/api/conferences/{cid}/drafts", json=payload, headers=bearer(token))
+    assert r.status_code == 201
+    draft = client.get(f"/api/drafts/{r.get_json()['id']}", headers=bearer(token)).get_json()
+    return {"token": token, "cid": cid, "draft": draft}
+
+
+def refused(r, code="invalid"):
+    assert r.status_code == 400, (r.status_code, r.get_data(as_text=True)[:300])
+    err = r.get_json()["error"]
+    assert err["code"] == code and err["message"]
+    return err["message"]
+
+
+def raw_post(client, path, raw, token=None):
+    headers = {"Content-Type": "application/json", **(bearer(token) if token else {})}
+    return client.post(path, data=raw, headers=headers)
+
+
+def test_lone_surrogates_are_refused_by_http_and_nothing_is_stored(client, setup):
+    tok, _cid, draft = setup["token"], setup["cid"], setup["draft"]
+    clause = draft["clauses"][1]
+    # the body as a browser or script sends it: JSON with a \ud800 escape
+    body = json.dumps({"name": f"Forum {LONE}", "chair": "Ana"})
+    assert "not valid Unicode" in refused(raw_post(client, "/api/conferences", body))
+    body = json.dumps({"text": f"Decides to act {LONE};"})
+    r = client.patch(
+        f"/api/clauses/{clause['id']}",
+        data=body,
+        headers={"Content-Type": "application/json", **bearer(tok)},
+    )
+    refused(r)
+    body = json.dumps({"kind": "replace", "new_text": "Decides.", "reason": f"x{LONE}"})
+    refused(raw_post(client, f"/api/clauses/{clause['id']}/amendments", body, tok))
+    after = client.get(f"/api/drafts/{draft['id']}", headers=bearer(tok)).get_json()
+    assert after["clauses"][1]["text"] == clause["text"]
+    assert after["amendments"] == []
+
+
+@pytest.mark.parametrize("huge", HUGE)
+def test_ids_beyond_any_row_are_refused_not_a_server_error(client, setup, huge):
+    tok = setup["token"]
+    r = client.get(f"/api/drafts/{huge}", headers=bearer(tok))
+    assert r.status_code in (400, 404), r.status_code
+    body = json.dumps({"kind": "operative", "text": "x", "after_id": huge})
+    r = raw_post(client, f"/api/drafts/{setup['draft']['id']}/clauses", body, tok)
+    refused(r)
+
+
+def test_json_nested_without_end_and_lists_for_objects(client, setup):
+    deep = "[" * 100_000 + "]" * 100_000
+    refused(raw_post(client, "/api/conferences", deep))
+    refused(raw_post(client, "/api/conferences", '{"name": ' + deep + "}"))
+    refused(raw_post(client, "/api/conferences", '["a list", "not an object"]'))
+    refused(raw_post(client, "/api/conferences", "{not json"))
+
+
+# --- Socket.IO, raw packets against a real server ------------------------------------------
+
+
+class RawSocket:
+    """An Engine.IO v4 / Socket.IO v5 connection spoken by hand, to send what no client
+    library would: unknown events, unreadable packets."""
+
+    def __init__(self, url: str, token: str) -> None:
+        ws_url = url.replace("http://", "ws://") + "/socket.io/?EIO=4&transport=websocket"
+        self.ws = websocket.create_connection(ws_url, timeout=10)
+        assert self.ws.recv().startswith("0")  # Engine.IO open
+        self.ws.send("40" + json.dumps({"token": token}))
+        assert self.recv().startswith("40")  # connected to "/"
+        self.next_id = 1
+
+    def recv(self) -> str:
+        while True:
+            msg = self.ws.recv()
+            if msg == "2":  # ping
+                self.ws.send("3")
+                continue
+            if msg.startswith("42"):  # a broadcast: not the answer we wait for
+                continue
+            return msg
+
+    def call_raw(self, body: str) -> object:
+        """Send `42<id><body>` and return the acknowledgement's first argument."""
+        ack_id = self.next_id
+        self.next_id += 1
+        self.ws.send(f"42{ack_id}{body}")
+        while True:
+            msg = self.recv()
+            if msg.startswith(f"43{ack_id}"):
+                return json.loads(msg[len(f"43{ack_id}") :])[0]
+
+    def close(self) -> None:
+        self.ws.close()
+
+
+def test_every_socket_event_is_answered_even_the_bad_ones(live, live_conf):
+    sock = RawSocket(live.url, live_conf["tokens"][0])
+    draft, clause = live_conf["draft_id"], live_conf["clause_ids"][1]
+    try:
+        joined = sock.call_raw(json.dumps(["join", {"draft_id": draft}]))
+        assert joined["ok"] is True
+        base = joined["draft"]["clauses"][1]["version"]
+
+        def error(body: str) -> dict:
+            ack = sock.call_raw(body)
+            assert isinstance(ack, dict) and "error" in ack, ack
+            assert ack["error"]["code"] in ("invalid", "not_found") and ack["error"]["message"]
+            return ack["error"]
+
+        assert "unknown" in error(json.dumps(["no:such:event", {}]))["message"].lower()
+        error(json.dumps(["join", ["a list", "not an object"]]))
+        error(json.dumps(["join", {"draft_id": 2**63}]))
+        error(json.dumps(["join", {"draft_id": 10**30}]))
+        edit = {
+            "clause_id": clause,
+            "base_version": base,
+            "delta": f"+{LONE}",
+            "edit_id": "e-000001",
+        }
+        error(json.dumps(["edit", edit]))
+        deep = "[" * 100_000 + "]" * 100_000
+        error('["edit", ' + deep + "]")
+        error('["edit", {"clause_id": ')  # cut off: not JSON at all
+        # and the connection still works, the text as it was
+        again = sock.call_raw(json.dumps(["draft:get", {"draft_id": draft}]))
+        assert again["ok"] and again["draft"]["clauses"][1]["version"] == base
+    finally:
+        sock.close()
