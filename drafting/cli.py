@@ -419,6 +419,9 @@ def _is_terminal(stream: TextIO) -> bool:
 )
 def serve(host: str, port: int, demo: bool, threads: int) -> None:
     """Run the live server (gunicorn, gevent and WebSocket), fit for a conference room."""
+    # the database first: a read-only or missing one is said in one line, before any worker
+    # starts (it would fail to boot, with a traceback, and gunicorn would try again)
+    Store(db_path())
     if os.environ.get("DRAFTING_WORKER", "gevent") == "gevent" and not os.environ.get(
         "DRAFTING_GEVENT_PATCHED"
     ):

@@ -45,3 +45,11 @@ class Conflict(DraftingError):
 class TooLarge(DraftingError):
     status = 413
     code = "too_large"
+
+
+class StoreUnavailable(DraftingError):
+    """The database cannot be opened or written: missing folder, read-only file, full disk.
+    Nothing was changed; the message says what to do."""
+
+    status = 503
+    code = "unavailable"

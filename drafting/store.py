@@ -34,7 +34,7 @@ from .domain import (
     Participant,
     Poll,
 )
-from .errors import NotFound
+from .errors import NotFound, StoreUnavailable
 from .events import Event
 
 DEFAULT_DB = "drafting.db"
@@ -436,6 +436,27 @@ def _rebuilt(rows: list[tuple[str | None, str | None]]) -> list[str]:
     return out
 
 
+def _unwritable(e: sqlite3.Error) -> bool:
+    text = str(e).lower()
+    return any(
+        s in text for s in ("readonly", "read-only", "unable to open", "disk is full", "disk i/o")
+    )
+
+
+def unavailable(path: str, e: BaseException) -> StoreUnavailable:
+    """What to do when the database cannot be opened or written, in one line."""
+    reason = str(e).strip() or type(e).__name__
+    if "full" in reason.lower():
+        advice = "free some space on its disk, then try again"
+    else:
+        advice = (
+            "check that the file and its folder exist and that this user may write both "
+            "(SQLite writes -wal and -shm files beside it), or choose another with --db or "
+            "DRAFTING_DB"
+        )
+    return StoreUnavailable(f"Cannot use the database {path} ({reason}): {advice}.")
+
+
 class Store:
     """All reads and writes of the drafting database."""
 
@@ -448,11 +469,14 @@ class Store:
         self.path = str(path)
         self.autocheckpoint = autocheckpoint
         self._local = threading.local()
-        Path(self.path).parent.mkdir(parents=True, exist_ok=True)
-        db = self.db
-        with db.ensure_autocommit_on():
-            db.execute("PRAGMA journal_mode=WAL")
-        migrations.apply(db)
+        try:
+            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+            db = self.db
+            with db.ensure_autocommit_on():
+                db.execute("PRAGMA journal_mode=WAL")
+            migrations.apply(db)
+        except (sqlite3.Error, OSError) as e:
+            raise unavailable(self.path, e) from None
 
     # --- connections and transactions ---------------------------------------------------
 
@@ -498,15 +522,21 @@ class Store:
             with db.atomic():
                 yield db
             return
-        db.conn.execute("BEGIN IMMEDIATE")
+        try:
+            db.conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as e:
+            if _unwritable(e):
+                raise unavailable(self.path, e) from None
+            raise
         try:
             yield db
-        except BaseException:
+            db.conn.execute("COMMIT")
+        except BaseException as e:
             if db.conn.in_transaction:
                 db.conn.execute("ROLLBACK")
+            if isinstance(e, sqlite3.OperationalError) and _unwritable(e):
+                raise unavailable(self.path, e) from None
             raise
-        else:
-            db.conn.execute("COMMIT")
 
     def _t(self, name: str) -> Table:
         return self.db.table(name)

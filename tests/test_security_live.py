@@ -109,3 +109,58 @@ def test_the_api_is_never_cached_and_https_cookies_are_secure(tmp_path):
     assert r.headers["Cache-Control"] == "no-store"
     secure = create_app({"DATABASE": str(tmp_path / "b.db"), "BASE_URL": "https://example.org"})
     assert secure.config["SESSION_COOKIE_SECURE"] is True
+
+
+def test_a_read_only_or_missing_database_is_said_in_one_line(tmp_path):
+    """Issue 12 (8): `serve` and the CLI died with a traceback ("unable to open database
+    file"). Now: one line saying what to do, a non-zero exit, nothing half-applied."""
+    import os
+    import subprocess
+    import sys
+
+    if os.geteuid() == 0:
+        # root writes through read-only permissions: make the folder a file's place instead
+        missing = tmp_path / "a-file" / "drafting.db"
+        (tmp_path / "a-file").write_text("not a folder")
+        cases = [missing]
+    else:
+        ro = tmp_path / "ro"
+        ro.mkdir()
+        ro.chmod(0o500)
+        cases = [ro / "drafting.db", tmp_path / "a-file" / "drafting.db"]
+        (tmp_path / "a-file").write_text("not a folder")
+    for db in cases:
+        for args in (["conference", "list"], ["serve", "--port", "1"]):
+            out = subprocess.run(
+                [sys.executable, "-m", "drafting", "--db", str(db), *args],
+                capture_output=True,
+                text=True,
+                timeout=60,
+                env={**os.environ, "DRAFTING_WORKER": "gthread"},
+            )
+            assert out.returncode != 0, args
+            assert "Traceback" not in out.stderr, out.stderr[-500:]
+            lines = [line for line in out.stderr.splitlines() if line.strip()]
+            assert len(lines) == 1, out.stderr
+            assert f"Cannot use the database {db}" in lines[0]
+            assert "--db or DRAFTING_DB" in lines[0]
+
+
+def test_a_database_made_read_only_while_in_use_refuses_writes_cleanly(tmp_path):
+    """The file turned read-only under a running CLI: the write is refused with the same
+    message, and what was saved before is still there."""
+    import sqlite3
+
+    from drafting.actions import Actions
+    from drafting.errors import StoreUnavailable
+    from drafting.store import Store
+
+    db = tmp_path / "d.db"
+    a = Actions(Store(db))
+    conf, chair, _ = a.create_conference("Kept", "Chair")
+    ro = Store(db)
+    ro.db.conn.execute("PRAGMA query_only=ON")  # as a read-only file answers writes
+    with pytest.raises(StoreUnavailable, match="Cannot use the database"):
+        Actions(ro).create_conference("Lost", "Chair")
+    names = [r[0] for r in sqlite3.connect(db).execute("select name from conferences")]
+    assert names == ["Kept"]
