@@ -130,9 +130,12 @@ _INLINE = re.compile(r"([\\`*_<~]|\](?=\()|&(?=#?[0-9A-Za-z]+;))")
 _LIST_START = re.compile(r"[0-9]{1,9}[.)](?:\s|$)")
 
 
-def _md_inline(text: str) -> str:
+def md_inline(text: str) -> str:
     """Backslash-escape what Markdown would read as emphasis, code, links or HTML."""
     return _INLINE.sub(r"\\\1", text)
+
+
+_md_inline = md_inline
 
 
 def _md_heading(text: str) -> str:

@@ -7,6 +7,7 @@ from typing import Any
 from .. import domain, minutes, procedure, textsync, views
 from ..domain import Draft, Poll, optional_number, whole_number
 from ..errors import NotFound
+from ..export import md_inline
 from .access import Actor, draft_for, member
 from .context import Context
 
@@ -180,8 +181,9 @@ def _names(ctx: Context, d: Draft, refs: dict[int, str]) -> minutes.Names:
 
 def record_markdown(ctx: Context, actor: Actor, draft_id: object) -> str:
     r = record(ctx, actor, draft_id)
-    lines = [f"# Record of proceedings: {r['draft']['title']}", ""]
-    lines.append(f"{r['conference']['name']}. Rules of procedure: {r['conference']['rules']}.")
+    md = md_inline  # what delegates wrote is text, never Markdown or HTML, wherever it is read
+    lines = [f"# Record of proceedings: {md(r['draft']['title'])}", ""]
+    lines.append(f"{md(r['conference']['name'])}. Rules of procedure: {r['conference']['rules']}.")
     lines.append("")
     lines.append(f"Status of the draft: **{r['draft']['status']}**.")
     lines.append("")
@@ -193,7 +195,7 @@ def record_markdown(ctx: Context, actor: Actor, draft_id: object) -> str:
             if step["at"][:10] != day:
                 day = step["at"][:10]
                 lines.extend([f"*{day} (UTC)*", ""])
-            lines.append(f"- {step['at'][11:19]} — {step['text']}")
+            lines.append(f"- {step['at'][11:19]} — {md(step['text'])}")
         lines.append("")
         lines.append("## Clause by clause")
         lines.append("")
@@ -210,12 +212,12 @@ def record_markdown(ctx: Context, actor: Actor, draft_id: object) -> str:
                 continue
             lines.append(
                 f"{indent}- Vote {v['vote']} ({kind}, {v['rule'].replace('_', ' ')}): "
-                f"{v['explanation']}."
+                f"{md(v['explanation'])}."
             )
             if v.get("roll_call"):
                 lines.append(
                     f"{indent}  Roll call from {v['roll_call'][0]}, drawn by lot: "
-                    f"{', '.join(v['roll_call'])}."
+                    f"{md(', '.join(v['roll_call']))}."
                 )
             if v.get("votes"):
                 for choice in ("yes", "no", "abstain"):
@@ -226,7 +228,7 @@ def record_markdown(ctx: Context, actor: Actor, draft_id: object) -> str:
                         label = {"yes": "In favour", "no": "Against", "abstain": "Abstaining"}[
                             choice
                         ]
-                        lines.append(f"{indent}  {label}: {', '.join(names)}.")
+                        lines.append(f"{indent}  {label}: {md(', '.join(names))}.")
 
     for c in r["clauses"]:
         if not c["amendments"] and not c["votes"]:
@@ -234,18 +236,20 @@ def record_markdown(ctx: Context, actor: Actor, draft_id: object) -> str:
         status = "" if c["status"] == "active" else f" — {c['status']}"
         lines.append(f"### {c['ref'].capitalize()}{status}")
         lines.append("")
-        lines.append(f"> {c['text']}")
+        lines.append(f"> {md(c['text'])}")
         lines.append("")
         for a in c["amendments"]:
             what = {
-                "replace": f"to read: “{a['new_text']}”",
+                "replace": f"to read: “{md(a['new_text'])}”",
                 "delete": "to delete the clause",
-                "insert_after": f"to insert after it: “{a['new_text']}”",
-                "amend_amendment": f"to amend amendment #{a['target']} to read: “{a['new_text']}”",
+                "insert_after": f"to insert after it: “{md(a['new_text'])}”",
+                "amend_amendment": (
+                    f"to amend amendment #{a['target']} to read: “{md(a['new_text'])}”"
+                ),
             }[a["kind"]]
-            reason = f" Reason: {a['reason']}" if a["reason"] else ""
+            reason = f" Reason: {md(a['reason'])}" if a["reason"] else ""
             lines.append(
-                f"- Amendment #{a['number']} by {a['proposer']}, {what}.{reason} "
+                f"- Amendment #{a['number']} by {md(a['proposer'])}, {what}.{reason} "
                 f"**{a['status'].capitalize()}**."
             )
             vote_lines(a["votes"], "  ")

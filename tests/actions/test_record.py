@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from drafting import textsync
@@ -151,3 +153,25 @@ def test_history_and_record_through_the_doors(room, ids):
     out = room.act(room.press, "record:get", {"draft_id": room.draft_id, "format": "json"})
     assert out.ack["record"]["clauses"][1]["versions"] == 2
     assert not any(out.seen.values())
+
+
+def test_the_record_in_markdown_carries_no_raw_html_or_markup_from_what_delegates_wrote(
+    actions, conference, draft
+):
+    """Issue 12 (9): the record's Markdown carried raw HTML from clause text: safe in our page,
+    not in whatever renders it next (a wiki, a mail client)."""
+    chair = conference["chair"]
+    amina = conference["delegates"][0]
+    c = actions.draft_view(None, draft.id)["clauses"][1]
+    actions.set_mode(chair, draft.id, "formal")
+    actions.propose(
+        amina,
+        c["id"],
+        "replace",
+        "Decides <img src=x onerror=alert(1)> to *act* [now](http://evil.example);",
+        "see <script>alert(2)</script>",
+    )
+    md = actions.record_markdown(None, draft.id)
+    assert not re.search(r"(?<!\\)<(img|script)", md)  # every "<" of theirs is escaped
+    assert "\\<img src=x onerror=alert(1)>" in md  # shown as written, not rendered
+    assert "\\*act\\*" in md and "[now\\](http" in md
