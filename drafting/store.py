@@ -417,6 +417,12 @@ def _poll(row: dict[str, Any]) -> Poll:
 
 WAL_BACKSTOP_PAGES = 8000
 
+# FULL: every COMMIT waits for the disk (fsync of the WAL), so an acknowledged change survives
+# a power failure, not only a crash of the process. NORMAL syncs at checkpoints only.
+SYNCHRONOUS = os.environ.get("DRAFTING_SYNCHRONOUS", "NORMAL").upper()
+if SYNCHRONOUS not in ("NORMAL", "FULL"):
+    raise SystemExit("DRAFTING_SYNCHRONOUS must be NORMAL or FULL.")
+
 
 # A version keeps its whole text every this many versions (1, 33, 65, ...), and where no
 # delta is known; the others only their delta. 160 authors typing into an 18,000-character
@@ -486,7 +492,7 @@ class Store:
         if db is None:
             conn = sqlite3.connect(self.path, timeout=30, check_same_thread=True)
             conn.execute("PRAGMA busy_timeout=30000")
-            conn.execute("PRAGMA synchronous=NORMAL")
+            conn.execute(f"PRAGMA synchronous={SYNCHRONOUS}")
             conn.execute("PRAGMA foreign_keys=ON")
             if not self.autocheckpoint:
                 # a backstop only: under a steady stream of commits a checkpoint from outside
