@@ -70,6 +70,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=os.environ.get("DRAFTING_SECURE_COOKIES", "") == "1",
+        # anyone may open a conference through the web page and the API only when the operator
+        # says so; otherwise the secretariat does, with `drafting conference create`
+        OPEN_CONFERENCES=os.environ.get("DRAFTING_OPEN_CONFERENCES", "") == "1",
     )
     if config:
         app.config.update(config)

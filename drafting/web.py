@@ -8,6 +8,7 @@ cross-site form cannot send, and the cookie is SameSite=Lax: that is the CSRF gu
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from functools import wraps
 from pathlib import Path
@@ -34,7 +35,7 @@ from . import export as exporting
 from . import publish, requests
 from .actions import Actions, hash_token
 from .domain import MAX_DOCUMENT_BYTES, Participant
-from .errors import DraftingError, Invalid, Unauthorized
+from .errors import Conflict, DraftingError, Forbidden, Invalid, Unauthorized
 from .procedure import PRESETS
 from .publish import record as record_documents
 from .views import conference_view, draft_summary, member_view, motion_view, participant_view
@@ -130,6 +131,19 @@ def body() -> dict[str, Any]:
     return data
 
 
+def _count_opening(address: str) -> None:
+    """This server process's count of openings by address (in memory: a restart forgets)."""
+    openings: dict[str, list[float]] = current_app.extensions["drafting"].setdefault("openings", {})
+    now = time.monotonic()
+    recent = [t for t in openings.get(address, []) if now - t < OPENINGS_WINDOW]
+    if len(recent) >= OPENINGS_PER_ADDRESS:
+        raise Conflict(
+            f"This address opened {OPENINGS_PER_ADDRESS} conferences within the hour: wait a "
+            "while, or ask the secretariat to open it."
+        )
+    openings[address] = [*recent, now]
+
+
 def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(DraftingError)
     def drafting_error(e: DraftingError) -> Response:
@@ -174,7 +188,7 @@ def index() -> Any:
     p = session_participant()
     if p is not None:
         return redirect(url_for("pages.conference_page", conference_id=p.conference_id))
-    return render_template("index.html")
+    return render_template("index.html", open_conferences=current_app.config["OPEN_CONFERENCES"])
 
 
 @pages.get("/join/<token>")
@@ -285,9 +299,21 @@ def me() -> Any:
     return jsonify(participant_view(g.participant))
 
 
+OPENINGS_PER_ADDRESS = 5  # conferences one address may open ...
+OPENINGS_WINDOW = 3600.0  # ... in this many seconds, when anyone may open one
+
+
 @api.post("/conferences")
 def create_conference() -> Any:
-    """Anyone may open a conference; its chair then invites the others."""
+    """Open a conference, whose chair then invites the others: only where the operator lets
+    anyone (`DRAFTING_OPEN_CONFERENCES=1`), and then a few an hour per address. Opening one
+    makes its caller a chair, who may upload documents: not something to give every passer-by."""
+    if not current_app.config.get("OPEN_CONFERENCES"):
+        raise Forbidden(
+            "Conferences on this server are opened by its secretariat (drafting conference "
+            "create NAME --chair NAME). Ask them for your invite link."
+        )
+    _count_opening(request.remote_addr or "")
     data = body()
     conf, chair, token = actions().create_conference(
         data.get("name", ""),

@@ -30,7 +30,9 @@ def actions(store: Store) -> Actions:
 
 @pytest.fixture
 def app(db_path: Path):
-    app = create_app({"DATABASE": str(db_path), "TESTING": True, "BASE_URL": "http://test"})
+    config = {"DATABASE": str(db_path), "TESTING": True, "BASE_URL": "http://test"}
+    # the API's tests open their conferences as an open server lets anyone
+    app = create_app({**config, "OPEN_CONFERENCES": True})
     yield app
 
 

@@ -164,3 +164,27 @@ def test_a_database_made_read_only_while_in_use_refuses_writes_cleanly(tmp_path)
         Actions(ro).create_conference("Lost", "Chair")
     names = [r[0] for r in sqlite3.connect(db).execute("select name from conferences")]
     assert names == ["Kept"]
+
+
+def test_opening_a_conference_is_the_operators_decision(tmp_path, monkeypatch):
+    """Issue 12 (1): `POST /api/conferences` needed no sign-in and made its caller a chair, who
+    may upload documents. Closed by default; open, a few an hour per address."""
+    from drafting import create_app
+    from drafting import web as web_module
+
+    monkeypatch.delenv("DRAFTING_OPEN_CONFERENCES", raising=False)
+    closed = create_app({"DATABASE": str(tmp_path / "a.db")}).test_client()
+    r = closed.post("/api/conferences", json={"name": "Mine", "chair": "Eve"})
+    assert r.status_code == 403
+    assert "drafting conference create" in r.get_json()["error"]["message"]
+    page = closed.get("/").get_data(as_text=True)
+    assert 'id="new-conference"' not in page and "drafting conference create" in page
+
+    opened = create_app({"DATABASE": str(tmp_path / "b.db"), "OPEN_CONFERENCES": True})
+    client = opened.test_client()
+    assert 'id="new-conference"' in client.get("/").get_data(as_text=True)
+    answers = [
+        client.post("/api/conferences", json={"name": f"C{i}", "chair": "Eve"}).status_code
+        for i in range(web_module.OPENINGS_PER_ADDRESS + 1)
+    ]
+    assert answers == [201] * web_module.OPENINGS_PER_ADDRESS + [409]
