@@ -37,6 +37,8 @@ class _Gunicorn(BaseApplication):
         app = create_app({**self.app_config, "BACKGROUND_CHECKPOINT": gevent})
         if gevent:
             _checkpoint_in_background(app.extensions["drafting"]["store"])
+            # uploads read and documents set in worker processes, off the room's event loop
+            app.extensions["drafting"]["actions"].isolated = True
             _sweep_revoked_links(app)
         # What start-up made (modules, Flask, the routes: some 80,000 objects) lives as long
         # as the process: out of the cyclic collector's sight, a full collection scans only

@@ -32,7 +32,7 @@ from flask import (
 from werkzeug.exceptions import HTTPException
 
 from . import export as exporting
-from . import publish, requests
+from . import publish, requests, workers
 from .actions import Actions, hash_token
 from .domain import MAX_DOCUMENT_BYTES, Participant
 from .errors import Conflict, DraftingError, Forbidden, Invalid, Unauthorized
@@ -257,7 +257,10 @@ def _export(p: Participant, draft_id: int, fmt: str) -> Response:
     a = actions()
     if publish.check_format(fmt) in publish.FORMATS:
         doc = a.published_document(p, draft_id)
-        data: str | bytes = off_loop(lambda: publish.render(doc, fmt))
+        if a.isolated:
+            data: str | bytes = workers.render(doc, fmt)
+        else:
+            data = off_loop(lambda: publish.render(doc, fmt))
         kind = publish.content_type(fmt)
         name = publish.file_name({"title": doc.title, "id": doc.draft_id}, fmt)
     else:
@@ -683,7 +686,11 @@ def record_download(draft_id: int, fmt: str) -> Any:
 def _record_document(p: Participant, draft_id: int, fmt: str) -> Response:
     """The record as a PDF or DOCX file to download (`drafting.publish.record`)."""
     record = actions().record(p, draft_id)
-    resp = make_response(off_loop(lambda: record_documents.render_record(record, fmt)))
+    if actions().isolated:
+        data = workers.render_record(record, fmt)
+    else:
+        data = off_loop(lambda: record_documents.render_record(record, fmt))
+    resp = make_response(data)
     resp.headers["Content-Type"] = record_documents.content_type(fmt)
     name = _record_file_name(record["draft"]["title"], draft_id, fmt)
     resp.headers["Content-Disposition"] = f'attachment; filename="{name}"'

@@ -70,7 +70,8 @@ def live(tmp_path: Path):
     """A real `drafting serve` process over a temporary SQLite file."""
     from liveserver import LiveServer
 
-    server = LiveServer(tmp_path / "live.db")
+    # open as an operator may open a server: the whole-session tests start on the welcome page
+    server = LiveServer(tmp_path / "live.db", env={"DRAFTING_OPEN_CONFERENCES": "1"})
     Store(server.db_path)  # create the schema before the server and the test both open it
     server.start()
     yield server

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 
 import pytest
@@ -188,3 +189,93 @@ def test_opening_a_conference_is_the_operators_decision(tmp_path, monkeypatch):
         for i in range(web_module.OPENINGS_PER_ADDRESS + 1)
     ]
     assert answers == [201] * web_module.OPENINGS_PER_ADDRESS + [409]
+
+
+def _docx_with_empty_paragraphs(n: int) -> bytes:
+    import io
+    import zipfile
+
+    import docx
+
+    d = docx.Document()
+    d.add_paragraph("Water for all")
+    d.add_paragraph("1. Decides to act;")
+    plain = io.BytesIO()
+    d.save(plain)
+    out = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(plain.getvalue())) as zin,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout,
+    ):
+        for info in zin.infolist():
+            data = zin.read(info.filename)
+            if info.filename == "word/document.xml":
+                data = data.replace(b"<w:body>", b"<w:body>" + b"<w:p/>" * n)
+            zout.writestr(info, data)
+    return out.getvalue()
+
+
+def test_a_hostile_upload_does_not_stall_the_room(live, live_conf):
+    """Issue 12 (1): a .docx of about 80 kB zipped (30 MB of empty paragraphs) froze every
+    other client for 136 s. Now it is refused before any parsing, in milliseconds; and what is
+    parsed is parsed in a worker process, while the room's edits go on."""
+    import urllib.request
+
+    bomb = _docx_with_empty_paragraphs(3_000_000)
+    assert len(bomb) < 100_000
+    typist = DraftClient(live.url, live_conf["tokens"][1])
+    typist.join(live_conf["draft_id"])
+    clause = live_conf["clause_ids"][1]
+
+    def upload(data: bytes, name: str) -> tuple[int, dict]:
+        boundary = "----drafting-test"
+        body = (
+            (
+                f"--{boundary}\r\n"
+                f'Content-Disposition: form-data; name="file"; filename="{name}"\r\n'
+                "Content-Type: application/octet-stream\r\n\r\n"
+            ).encode()
+            + data
+            + f"\r\n--{boundary}--\r\n".encode()
+        )
+        req = urllib.request.Request(
+            f"{live.url}/api/conferences/{live_conf['conference'].id}/drafts",
+            data=body,
+            method="POST",
+            headers={
+                "Authorization": f"Bearer {live_conf['chair_token']}",
+                "Content-Type": f"multipart/form-data; boundary={boundary}",
+            },
+        )
+        try:
+            with urllib.request.urlopen(req, timeout=60) as r:
+                return r.status, json.loads(r.read())
+        except urllib.error.HTTPError as e:
+            return e.code, json.loads(e.read())
+
+    started = time.monotonic()
+    status, answer = upload(bomb, "bomb.docx")
+    assert status == 413 or status == 400, (status, answer)
+    assert "paragraphs" in answer["error"]["message"]
+    assert time.monotonic() - started < 5
+    # a real document is read in a worker process, and the room is served meanwhile
+    good = _docx_with_empty_paragraphs(0)
+    status, answer = upload(good, "water.docx")
+    assert status == 201, answer
+    assert answer["title"] == "Water for all"
+    typist.edit(clause, "Decides to act at once;")
+    typist.wait_for(lambda c: c.text(clause) == "Decides to act at once;")
+    typist.close()
+
+
+def test_a_document_that_takes_too_long_is_stopped_and_says_so(monkeypatch):
+    from drafting import workers
+    from drafting.errors import TooLarge
+
+    text = ("Decides to act;\n\n" * 20_000).encode()
+    monkeypatch.setattr(workers, "TIME_LIMIT", 0.01)
+    with pytest.raises(TooLarge, match="took longer than 0 s and was stopped"):
+        workers.read_document(text, "long.txt")
+    monkeypatch.setattr(workers, "TIME_LIMIT", 60.0)
+    doc = workers.read_document(b"Water\n\n1. Decides to act;", "short.txt")
+    assert (doc.title, [c.text for c in doc.clauses]) == ("Water", ["Decides to act;"])

@@ -45,6 +45,9 @@ class Context:
         # secret polls' ballots while the poll is open: receipt hash -> (choice, weight), in
         # this process's memory only (see `actions.polls`: secret from the files too)
         self.ballot_boxes: dict[int, dict[str, tuple[str, int]]] = {}
+        # the served process sets it: uploads are read, and documents set, in worker
+        # processes with time and memory limits (`drafting.workers`), not in the room's loop
+        self.isolated = False
 
     OPLOGS = 256  # clauses whose recent operations are kept in memory (the busiest)
 

@@ -88,9 +88,11 @@ def import_document(
     title: str | None = None,
 ) -> Draft:
     """A text, Markdown or .docx document as a new draft, split into clauses."""
+    from .. import workers
     from ..importing import read_document
 
-    doc = read_document(data, filename, title=title)
+    reader = workers.read_document if ctx.isolated else read_document
+    doc = reader(data, filename, title=title)
     return create_draft(
         ctx,
         actor,
