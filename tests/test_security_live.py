@@ -279,3 +279,31 @@ def test_a_document_that_takes_too_long_is_stopped_and_says_so(monkeypatch):
     monkeypatch.setattr(workers, "TIME_LIMIT", 60.0)
     doc = workers.read_document(b"Water\n\n1. Decides to act;", "short.txt")
     assert (doc.title, [c.text for c in doc.clauses]) == ("Water", ["Decides to act;"])
+
+
+def test_one_link_cannot_open_connections_without_end(live, live_conf):
+    """Issue 12 (5): 500 connections with one delegate's link made others wait 7.4 s and grew
+    the server by 1.1 GB. A participant has a fair share of connections; the rest are refused
+    with the reason, and others are not touched."""
+    import importlib
+
+    presence_module = importlib.import_module("drafting.sockets.presence")
+    share = presence_module.CONNECTIONS_PER_PARTICIPANT
+    token = live_conf["tokens"][0]
+    mine = [DraftClient(live.url, token) for _ in range(share)]
+    with pytest.raises(Refused, match="already has 8 connections open"):
+        DraftClient(live.url, token)
+    other = DraftClient(live.url, live_conf["tokens"][1])  # another delegate still gets in
+    other.join(live_conf["draft_id"])
+    mine.pop().close()  # closing one makes room for one
+    wait_until(lambda: _can_connect(live.url, token), what="a freed place")
+    for c in [*mine, other]:
+        c.close()
+
+
+def _can_connect(url: str, token: str) -> bool:
+    try:
+        DraftClient(url, token).close()
+    except Refused:
+        return False
+    return True

@@ -12,7 +12,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from flask import Flask, session
+from flask import Flask, request, session
 from flask_socketio import ConnectionRefusedError, SocketIO
 
 from ..actions import hash_token
@@ -46,7 +46,9 @@ def connect(auth: Any = None) -> bool:
             p, th = found, str(cookie_th)
     except DraftingError as e:
         raise ConnectionRefusedError(e.message) from None
-    presence().connected(sid(), p, th)
+    refused = presence().connected(sid(), p, th, request.remote_addr or "")
+    if refused:
+        raise ConnectionRefusedError(refused)
     return True
 
 

@@ -26,10 +26,24 @@ PRESENCE_EVERY = 0.25  # seconds between presence announcements in one draft
 COLORS = ["#d1495b", "#00798c", "#edae49", "#66a182", "#8d96a3", "#7b4fa0", "#e07a1f", "#2e4057"]
 
 
+# Fair share: one delegate has a laptop, a phone, the projector, a colleague's tablet; 500
+# connections with one link made others wait 7.4 s and grew the server by 1.1 GB (issue 12).
+CONNECTIONS_PER_PARTICIPANT = 8
+# A conference's Wi-Fi may put a whole room behind one address: this only stops a flood.
+CONNECTIONS_PER_ADDRESS = 400
+
+
+def _counted(address: str) -> bool:
+    """Whether an address has a share to count. Not loopback: behind nginx on the same host
+    every connection comes from 127.0.0.1 (until the proxy's X-Forwarded-For is trusted)."""
+    return bool(address) and not (address.startswith("127.") or address == "::1")
+
+
 @dataclass
 class Connection:
     participant: Participant
     token_hash: str = ""  # of the invite link it signed in with: reissuing the link ends it
+    address: str = ""
     drafts: set[int] = field(default_factory=set)
     focus: dict[int, int | None] = field(default_factory=dict)
     tokens: float = BURST
@@ -54,11 +68,27 @@ class Presence:
         self._announced: dict[int, dict[int, dict[str, Any]]] = {}  # draft -> last announced
         self._lock = threading.Lock()
 
-    def connected(self, sid: str, participant: Participant, token_hash: str = "") -> None:
-        """A connection is someone in the room, whichever page of the conference it shows."""
+    def connected(
+        self, sid: str, participant: Participant, token_hash: str = "", address: str = ""
+    ) -> str | None:
+        """A connection is someone in the room, whichever page of the conference it shows.
+        Refused (the reason returned, nothing kept) past the fair share of a participant or
+        of an address."""
         with self._lock:
-            self._connections[sid] = Connection(participant, token_hash)
+            conns = self._connections.values()
+            mine = sum(1 for c in conns if c.participant.id == participant.id)
+            if mine >= CONNECTIONS_PER_PARTICIPANT:
+                return (
+                    f"{participant.name} already has {mine} connections open with this link: "
+                    "close a tab or a device first."
+                )
+            if _counted(address) and sum(1 for c in conns if c.address == address) >= (
+                CONNECTIONS_PER_ADDRESS
+            ):
+                return "Too many connections from this address; try again in a moment."
+            self._connections[sid] = Connection(participant, token_hash, address)
         self.mark_present(participant)
+        return None
 
     def revoked(self) -> list[str]:
         """The connections whose invite link was reissued since they signed in (by the chair
