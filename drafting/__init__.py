@@ -73,6 +73,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         # anyone may open a conference through the web page and the API only when the operator
         # says so; otherwise the secretariat does, with `drafting conference create`
         OPEN_CONFERENCES=os.environ.get("DRAFTING_OPEN_CONFERENCES", "") == "1",
+        # messages waiting for one connection before it is closed as too slow a reader
+        MAX_UNREAD=int(os.environ.get("DRAFTING_MAX_UNREAD", "1000")),
     )
     if config:
         app.config.update(config)

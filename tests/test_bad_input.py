@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 
 import pytest
-import websocket
+from helpers import RawSocket
 
 LONE = "\ud800"  # a lone surrogate: not Unicode text, and SQLite cannot store it
 HUGE = [10**30, 2**63, -(2**63) - 1]
@@ -85,42 +85,6 @@ def test_json_nested_without_end_and_lists_for_objects(client, setup):
 
 
 # --- Socket.IO, raw packets against a real server ------------------------------------------
-
-
-class RawSocket:
-    """An Engine.IO v4 / Socket.IO v5 connection spoken by hand, to send what no client
-    library would: unknown events, unreadable packets."""
-
-    def __init__(self, url: str, token: str) -> None:
-        ws_url = url.replace("http://", "ws://") + "/socket.io/?EIO=4&transport=websocket"
-        self.ws = websocket.create_connection(ws_url, timeout=10)
-        assert self.ws.recv().startswith("0")  # Engine.IO open
-        self.ws.send("40" + json.dumps({"token": token}))
-        assert self.recv().startswith("40")  # connected to "/"
-        self.next_id = 1
-
-    def recv(self) -> str:
-        while True:
-            msg = self.ws.recv()
-            if msg == "2":  # ping
-                self.ws.send("3")
-                continue
-            if msg.startswith("42"):  # a broadcast: not the answer we wait for
-                continue
-            return msg
-
-    def call_raw(self, body: str) -> object:
-        """Send `42<id><body>` and return the acknowledgement's first argument."""
-        ack_id = self.next_id
-        self.next_id += 1
-        self.ws.send(f"42{ack_id}{body}")
-        while True:
-            msg = self.recv()
-            if msg.startswith(f"43{ack_id}"):
-                return json.loads(msg[len(f"43{ack_id}") :])[0]
-
-    def close(self) -> None:
-        self.ws.close()
 
 
 def test_every_socket_event_is_answered_even_the_bad_ones(live, live_conf):

@@ -307,3 +307,81 @@ def _can_connect(url: str, token: str) -> bool:
     except Refused:
         return False
     return True
+
+
+def test_a_reader_that_never_reads_is_closed_not_buffered_without_end(tmp_path):
+    """Issue 12 (5): one socket that never read while asking for a large draft 45 times a
+    second grew the server by 315 MB in 8 s. Past MAX_UNREAD waiting messages (30 here) the
+    server closes it and drops what it was holding; everyone else goes on."""
+    from liveserver import LiveServer
+
+    from drafting.actions import Actions
+    from drafting.store import Store
+
+    db = tmp_path / "big.db"
+    Store(db)
+    a = Actions(Store(db))
+    conf, _, _ = a.create_conference("Big Draft Assembly", "Chair")
+    people = a.import_participants(
+        None, conf.id, [{"name": f"D{i}", "delegation": f"C{i}"} for i in range(2)]
+    )
+    clause_text = "Recalling the many resolutions on this question adopted over the years, " * 25
+    draft = a.create_draft(None, conf.id, "Big", [("preambular", 0, clause_text)] * 150)
+    server = LiveServer(db, env={"DRAFTING_MAX_UNREAD": "30"}).start()
+    try:
+        other = DraftClient(server.url, people[1][1])
+        other.join(draft.id)
+        hog_id = people[0][0].id
+        hog = PollingHog(server.url, people[0][1])
+        hog.send(json.dumps(["join", {"draft_id": draft.id}]), ack=1)
+        wait_until(lambda: any(p["participant_id"] == hog_id for p in other.presence))
+        request = json.dumps(["draft:get", {"draft_id": draft.id}])
+        for i in range(10):  # 150 requests of about 300 kB an answer each; it never polls
+            try:
+                hog.send_many([request] * 15, first_ack=100 + 15 * i)
+            except OSError:  # urllib's HTTPError too: the server closed the session meanwhile
+                break
+        # the server closes it: the room hears it leave, while it still has not read a thing
+        wait_until(
+            lambda: all(p["participant_id"] != hog_id for p in other.presence),
+            timeout=10,  # the ping timeout would close it after 30 s
+            what="the reader that never reads to be closed",
+        )
+        # and the room goes on
+        assert len(other.clauses) == 150
+        other.edit(other.clauses[0]["id"], "Recalling,")
+        other.wait_for(lambda c: c.text(c.clauses[0]["id"]) == "Recalling,")
+        other.close()
+    finally:
+        server.stop()
+
+
+class PollingHog:
+    """A long-polling Socket.IO client spoken by hand that sends and never polls for what the
+    server answers: its answers can only queue up on the server."""
+
+    def __init__(self, url: str, token: str) -> None:
+        import urllib.request
+
+        self.urllib = urllib.request
+        self.base = f"{url}/socket.io/?EIO=4&transport=polling"
+        opened = self._get(self.base)
+        self.sid = json.loads(opened[1:])["sid"]
+        self.url = f"{self.base}&sid={self.sid}"
+        self._post("40" + json.dumps({"token": token}))
+        assert self._get(self.url).startswith("40")  # connected; the last poll it makes
+
+    def _get(self, url: str) -> str:
+        with self.urllib.urlopen(url, timeout=10) as r:
+            return r.read().decode()
+
+    def _post(self, body: str) -> None:
+        req = self.urllib.Request(self.url, data=body.encode(), method="POST")
+        with self.urllib.urlopen(req, timeout=10) as r:
+            assert r.read().lower() == b"ok"
+
+    def send(self, event_json: str, ack: int) -> None:
+        self._post(f"42{ack}{event_json}")
+
+    def send_many(self, events: list[str], first_ack: int) -> None:
+        self._post("\x1e".join(f"42{first_ack + i}{e}" for i, e in enumerate(events)))

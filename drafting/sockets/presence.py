@@ -90,6 +90,10 @@ class Presence:
         self.mark_present(participant)
         return None
 
+    def sids(self) -> list[str]:
+        with self._lock:
+            return list(self._connections)
+
     def revoked(self) -> list[str]:
         """The connections whose invite link was reissued since they signed in (by the chair
         here, or by `drafting participant link` from another process): one query for all."""
