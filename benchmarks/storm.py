@@ -4,11 +4,14 @@ storm the server and the chair uploads the worst document the limits allow.
 A real `drafting serve` over a fresh SQLite file holds a draft of about 0.9 MB (300 clauses).
 Three things happen at once for `--duration` seconds:
 
-- **the storm**: a child process keeps 500 WebSocket connections going (64 delegates' links, at
-  most 8 each: the fair share), each joining the whole draft, leaving, and joining again;
-- **the upload**: the chair uploads a .docx with just under the paragraph limit (19,999
-  paragraphs of real text, about 18 MB of XML), the worst the limits let through: it is read in
-  a worker process, and again as soon as it is done;
+- **the storm**: a child process keeps trying 500 WebSocket connections with one delegate's
+  link (issue 12's finding: "500 connections with one delegate's token, each joining a 0.9 MB
+  draft"), each joining the whole draft, leaving, and joining again; those past the fair share
+  are refused and try again half a second later. `--links N` spreads the 500 over N links
+  (a storm by N delegations at once);
+- **the upload**: the chair uploads the worst .docx the limits let through (11,500 paragraphs
+  of real text: the 10 MB a draft may hold, under the 20,000-paragraph and 20 MB-of-XML limits):
+  it is read in a worker process, and again as soon as it is done;
 - **the probe**: one delegate, in this process, edits a clause five times a second and times
   each edit from sending to its acknowledgement (which comes after the server committed it).
 
@@ -24,6 +27,7 @@ import asyncio
 import io
 import json
 import os
+import random
 import statistics
 import subprocess
 import sys
@@ -98,17 +102,23 @@ async def storm_child(cfg: dict[str, Any]) -> dict[str, Any]:
 
     async def one(token: str) -> None:
         nonlocal joins, refused
+        attempt = 0
         while time.monotonic() < end:
             c = AsyncDraftClient(cfg["url"], token, timeout=30)
             try:
                 await c.connect()
+                attempt = 0
                 while time.monotonic() < end:
                     await c.call("join", {"draft_id": cfg["draft_id"]})
                     joins += 1
                     await c.call("leave", {"draft_id": cfg["draft_id"]})
             except Exception:
                 refused += 1
-                await asyncio.sleep(0.5)
+                # as Socket.IO clients retry: 1 s, doubling up to 5 s, with jitter; or a
+                # flood of attempts (--retry-after, a hostile script: the proxy's business)
+                wait = cfg["retry_after"] or min(5.0, 2.0**attempt) * random.uniform(0.5, 1.5)
+                attempt += 1
+                await asyncio.sleep(wait)
             finally:
                 try:
                     await c.close()
@@ -186,7 +196,14 @@ def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--connections", type=int, default=500)
     p.add_argument("--duration", type=float, default=20.0)
+    p.add_argument("--links", type=int, default=1, help="delegates' links the storm uses")
     p.add_argument("--no-upload", action="store_true")
+    p.add_argument(
+        "--retry-after",
+        type=float,
+        default=0.0,
+        help="seconds between a refused connection's attempts (default: Socket.IO's backoff)",
+    )
     p.add_argument("--storm-child", help=argparse.SUPPRESS)
     args = p.parse_args(argv)
     if args.storm_child:
@@ -196,17 +213,20 @@ def main(argv: list[str] | None = None) -> int:
 
     work = Path(tempfile.mkdtemp(prefix="drafting-storm-"))
     db = work / "storm.db"
-    per_token = 8
-    stormers = -(-args.connections // per_token)
+    stormers = max(1, args.links)
+    per_token = -(-args.connections // stormers)
     cfg = setup(db, stormers)
     server = ServerProcess(db, free_port(), work / "server.log")
     server.start()
-    cfg.update(url=server.url, duration=args.duration, per_token=per_token)
+    cfg.update(
+        url=server.url, duration=args.duration, per_token=per_token, retry_after=args.retry_after
+    )
     cfg["connections"] = args.connections
     stormer_tokens, probe_token = cfg["tokens"][:-1], cfg["tokens"][-1]
     cfg["tokens"] = stormer_tokens
     (work / "storm.json").write_text(json.dumps(cfg))
-    data = b"" if args.no_upload else worst_docx(19_999)
+    # 10 MB of text is the most a draft may hold: 11,500 paragraphs of 880 characters
+    data = b"" if args.no_upload else worst_docx(11_500)
     try:
         cpu0 = server.cpu_seconds()
         storm = subprocess.Popen(
@@ -239,6 +259,7 @@ def main(argv: list[str] | None = None) -> int:
         server.stop()
     result = {
         "connections": args.connections,
+        "links": stormers,
         "draft_kb": round(cfg["draft_bytes"] / 1024),
         "upload_kb": round(len(data) / 1024),
         "probe_edits": len(rtts),
@@ -254,12 +275,12 @@ def main(argv: list[str] | None = None) -> int:
         "met": pct(rtts, 0.99) < 200,
     }
     print(
-        f"{args.connections} storming connections ({stormers} links, 8 each) joining a "
+        f"{args.connections} storming connections ({stormers} link(s), {per_token} each) joining a "
         f"{result['draft_kb']} kB draft: {result['storm_joins']} joins, "
         f"{result['storm_refused_or_dropped']} refused or dropped"
     )
     if data:
-        print(f"worst upload ({result['upload_kb']} kB, 19,999 paragraphs): {result['uploads']}")
+        print(f"worst upload ({result['upload_kb']} kB, 11,500 paragraphs): {result['uploads']}")
     print(
         f"another delegate's edit round trip: p50 {result['probe_p50_ms']} ms, p99 "
         f"{result['probe_p99_ms']} ms, max {result['probe_max_ms']} ms "

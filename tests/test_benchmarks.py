@@ -91,3 +91,15 @@ def test_merge_accuracy_small() -> None:
     assert r["trials"] == 300
     assert r["merge3"]["correct"] == 300
     assert r["patch_apply"]["misplaced"] > 0  # the fuzzy patch's failure mode shows up
+
+
+def test_storm_tiny_run_refuses_past_the_fair_share() -> None:
+    """20 connections with one link: 8 get in and join, the rest are refused; the probe's
+    edits are acknowledged throughout."""
+    r = last_json(
+        [str(BENCH / "storm.py"), "--connections", "20", "--duration", "4", "--no-upload"],
+        timeout=120,
+    )
+    assert r["links"] == 1 and r["connections"] == 20
+    assert r["storm_joins"] > 0 and r["storm_refused_or_dropped"] >= 12
+    assert r["probe_edits"] > 0 and r["probe_p99_ms"] > 0
