@@ -134,6 +134,11 @@ _ADVERBS = frozenset(
 )
 # what follows a lead verb and belongs to it, as UN editors set it in italics
 _TAILS = (
+    # adverbs after the verb: "Recalling also", "Noting further", "Requests once again"
+    "once again",
+    "also",
+    "further",
+    "again",
     "note with deep appreciation",
     "note with appreciation",
     "note with satisfaction",

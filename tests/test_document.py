@@ -26,6 +26,10 @@ from drafting.errors import Invalid
         ("operative", "Also requests the Secretary-General to report;", "Also requests"),
         ("operative", "Further invites Member States;", "Further invites"),
         ("operative", "Calls upon all States to act;", "Calls upon"),
+        ("preambular", "Recalling also its resolution 60/1,", "Recalling also"),
+        ("preambular", "Noting further the report,", "Noting further"),
+        ("operative", "Requests once again the Secretary-General;", "Requests once again"),
+        ("operative", "Decides further that it shall meet;", "Decides further"),
         ("operative", "Calls on all States to act;", "Calls"),
         # another language: the first word
         ("operative", "Décide de convoquer une réunion;", "Décide"),
