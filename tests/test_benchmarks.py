@@ -51,7 +51,9 @@ def test_live_edit_etherpad_model_tiny_run(generator: str) -> None:
         [
             str(BENCH / "live_edit.py"),
             *("--model", "etherpad", "--authors", "3", "--lurkers", "1"),
-            *("--duration", "1.5", "--warmup", "0.3", "--settle", "10"),
+            # 3 s: an author types every 400 ms and every third edit is a marker; 1.5 s left
+            # no marker at all once, when the rest of the suite loaded the machine
+            *("--duration", "3", "--warmup", "0.3", "--settle", "10"),
             *("--generator", generator),
         ],
         timeout=60,
