@@ -93,11 +93,13 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         with store.write():
             store.delete_setting("secret_key")
 
+    from .ballots import ballot_box
     from .live import Live
     from .sockets.presence import Presence
 
     live = Live(socketio, store)
-    actions = Actions(store, notify=live.publish)
+    ballots = ballot_box(app.config["MESSAGE_QUEUE"], app.config["DATABASE"])
+    actions = Actions(store, notify=live.publish, ballots=ballots)
     presence = Presence(actions, live)
     app.extensions["drafting"] = {
         "store": store,

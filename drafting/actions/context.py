@@ -15,6 +15,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
 
+from ..ballots import BallotBox, MemoryBallots
 from ..events import Event
 from ..store import Store
 from ..textsync import OpLog
@@ -28,6 +29,17 @@ class Transaction:
     def __init__(self, store: Store) -> None:
         self.store = store
         self.events: list[Event] = []
+        self._undo: list[Callable[[], None]] = []
+
+    def on_rollback(self, undo: Callable[[], None]) -> None:
+        """Undo, should the transaction fail, what it did outside the database (a secret
+        ballot put in the box): a ballot counts only when its voter's mark is committed."""
+        self._undo.append(undo)
+
+    def rolled_back(self) -> None:
+        for undo in reversed(self._undo):
+            undo()
+        self._undo.clear()
 
     def emit(self, *events: Event) -> None:
         for e in events:
@@ -36,15 +48,17 @@ class Transaction:
 
 
 class Context:
-    def __init__(self, store: Store, notify: Notify | None = None) -> None:
+    def __init__(
+        self, store: Store, notify: Notify | None = None, ballots: BallotBox | None = None
+    ) -> None:
         self.store = store
         self.notify: Notify = notify or (lambda events: None)
         self._locks: dict[int, threading.Lock] = {}
         self._locks_lock = threading.Lock()
         self._oplogs: OrderedDict[int, OpLog] = OrderedDict()
         # secret polls' ballots while the poll is open: receipt hash -> (choice, weight), in
-        # this process's memory only (see `actions.polls`: secret from the files too)
-        self.ballot_boxes: dict[int, dict[str, tuple[str, int]]] = {}
+        # memory only, this process's or the cluster's Redis (`drafting.ballots`)
+        self.ballot_boxes: BallotBox = ballots or MemoryBallots()
         # the served process sets it: uploads are read, and documents set, in worker
         # processes with time and memory limits (`drafting.workers`), not in the room's loop
         self.isolated = False
@@ -76,8 +90,12 @@ class Context:
         lock = self.clause_lock(clause_id) if clause_id is not None else nullcontext()
         with lock:
             tx = Transaction(self.store)
-            with self.store.write():
-                yield tx
+            try:
+                with self.store.write():
+                    yield tx
+            except BaseException:
+                tx.rolled_back()
+                raise
             # committed: now, and still under the clause's lock, everyone may be told
             if tx.events:
                 self.notify(tx.events)

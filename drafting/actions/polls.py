@@ -224,7 +224,7 @@ def vote(
             raise Conflict("The time for objections is over.")
         first = True
         if p.kind == "secret":
-            new_receipt = _secret_ballot(ctx, p, member, clean, receipt)
+            new_receipt = _secret_ballot(ctx, tx, p, member, clean, receipt)
             if new_receipt is not None:
                 out["receipt"] = new_receipt
             # who voted is journaled, once; a changed secret ballot leaves no trace at all
@@ -249,52 +249,73 @@ def vote(
 
 
 def _secret_ballot(
-    ctx: Context, p: Poll, member: Member, choice: str, receipt: object
+    ctx: Context, tx: Transaction, p: Poll, member: Member, choice: str, receipt: object
 ) -> str | None:
     """A secret ballot: the member is marked as having voted (on disk: who voted is known),
-    and the choice goes into the poll's ballot box, kept in this process's memory only until
-    the poll closes, when only the counts are written. So no file ever holds a ballot: not the
-    database, not its WAL (whose frames are in commit order, next to the journal's row saying
-    who voted when), not the journal. A first ballot returns its receipt, the only way to
-    change it. The price: a server that restarts during a secret ballot loses its ballots,
-    and the vote is put again (`close_poll` says so)."""
-    box = _ballot_box(ctx, p)
+    and the choice goes into the poll's ballot box (`drafting.ballots`), held in memory only
+    (this process's, or the cluster's Redis) until the poll closes, when only the counts are
+    written. So no file ever holds a ballot: not the database, not its WAL (whose frames are
+    in commit order, next to the journal's row saying who voted when), not the journal. A
+    first ballot returns its receipt, the only way to change it. Should the transaction fail
+    after the ballot went into the box, it is taken out again: a ballot counts only with its
+    voter's mark. The price of memory: a server that restarts during a secret ballot loses
+    its ballots, and the vote is put again (`close_poll` says so)."""
+    box = ctx.ballot_boxes
+    _check_box(ctx, p)
     if ctx.store.mark_secret_voter(p.id, member.id):
         new_receipt = new_token()
-        box[hash_token(new_receipt)] = (choice, member.weight)
+        key = hash_token(new_receipt)
+        box.put(p.id, key, (choice, member.weight))
+        tx.on_rollback(lambda: box.remove(p.id, key))
         return new_receipt
-    key = hash_token(receipt) if isinstance(receipt, str) else None
-    if key is None or key not in box:
+    key = hash_token(receipt) if isinstance(receipt, str) else ""
+    before = box.get(p.id, key) if key else None
+    if before is None:
         raise Conflict(
             f"{member.name} has voted already. A secret ballot can only be changed with "
             "the receipt from the first ballot, on the device that cast it."
         )
-    box[key] = (choice, member.weight)
+    box.put(p.id, key, (choice, member.weight))
+    tx.on_rollback(lambda: box.put(p.id, key, before))
     return None
 
 
-def _ballot_box(ctx: Context, p: Poll) -> dict[str, tuple[str, int]]:
-    """The open secret poll's ballots; refused when members voted but their ballots are not
-    here (the server restarted since, or another process took them)."""
-    box = ctx.ballot_boxes.get(p.id)
-    if box is None:
-        if ctx.store.cast_count(p) > 0 and not ctx.store.has_written_secret_ballots(p.id):
-            raise Conflict(
-                "The ballots of this secret vote were lost: to keep them secret they are held "
-                "only in the server's memory until the vote closes, and the server restarted "
-                "since. Suspend this vote and put the question again."
-            )
-        box = ctx.ballot_boxes[p.id] = {}
-    return box
+LOST_BALLOTS = (
+    "The ballots of this secret vote were lost: to keep them secret they are held only in "
+    "the server's memory until the vote closes, and the server restarted since. Suspend this "
+    "vote and put the question again."
+)
+
+
+def _check_box(ctx: Context, p: Poll) -> None:
+    """Refuse when members voted but their ballots are not in the box (the server, or the
+    cluster's Redis, restarted since)."""
+    if (
+        ctx.store.cast_count(p) > 0
+        and not ctx.ballot_boxes.ballots(p.id)
+        and not ctx.store.has_written_secret_ballots(p.id)
+    ):
+        raise Conflict(LOST_BALLOTS)
 
 
 def _secret_counts(ctx: Context, p: Poll) -> dict[str, int]:
     """The secret poll's counts from its ballot box (or, for a poll opened by an older
-    version, from the ballots it wrote)."""
-    if p.id not in ctx.ballot_boxes and ctx.store.has_written_secret_ballots(p.id):
+    version, from the ballots it wrote). The box must hold one ballot per member marked as
+    having voted: anything else (ballots lost in a restart, one left by a failed write) is
+    refused rather than counted."""
+    ballots = ctx.ballot_boxes.ballots(p.id)
+    if not ballots and ctx.store.has_written_secret_ballots(p.id):
         return ctx.store.tally(p)
+    voted = ctx.store.cast_count(p)
+    if not ballots and voted:
+        raise Conflict(LOST_BALLOTS)
+    if len(ballots) != voted:
+        raise Conflict(
+            f"The ballot box holds {len(ballots)} ballots but {voted} members voted: it cannot "
+            "be counted as it stands. Suspend this vote and put the question again."
+        )
     counts = {"yes": 0, "no": 0, "abstain": 0}
-    for choice, weight in _ballot_box(ctx, p).values():
+    for choice, weight in ballots:
         counts[choice] += weight
     return counts
 
@@ -358,7 +379,7 @@ def close_poll(ctx: Context, actor: Actor, poll_id: object) -> Poll:
         )
         _act_on(ctx, tx, actor, d, p, result.outcome)
     # counted and committed: the secret ballots themselves are gone with the box
-    ctx.ballot_boxes.pop(p.id, None)
+    ctx.ballot_boxes.drop(p.id)
     return p
 
 
@@ -389,7 +410,7 @@ def suspend_poll(ctx: Context, actor: Actor, poll_id: object) -> Poll:
             set_status(ctx, tx, actor, d, a, "pending", "the vote on it was suspended")
         elif p.subject_type == "motion":
             motions.back_to_pending(ctx, tx, actor, d, ctx.store.motion(p.subject_id))
-    ctx.ballot_boxes.pop(p.id, None)  # no decision: its secret ballots are never counted
+    ctx.ballot_boxes.drop(p.id)  # no decision: its secret ballots are never counted
     return p
 
 

@@ -251,3 +251,91 @@ def test_a_server_restart_during_a_secret_ballot_loses_its_ballots_and_says_so(
     restarted.vote(jonas, again.id, "no")
     result = restarted.close_poll(chair, again.id).result
     assert result is not None and (result["yes"], result["no"]) == (0, 2)
+
+
+def test_a_secret_ballot_whose_write_fails_is_not_in_the_box(
+    actions, conference, draft, ids, monkeypatch
+):
+    """The disk fills while a delegate votes: the vote is refused and nothing of it stays,
+    not even in the ballot box in memory. Voting again then counts once, not twice."""
+    import sqlite3
+
+    from drafting.errors import StoreUnavailable
+
+    chair = conference["chair"]
+    amina, jonas = conference["delegates"][:2]
+    for who in (amina, jonas):
+        actions.set_present(who, True)
+    actions.set_mode(chair, draft.id, "formal")
+    poll = actions.open_poll(chair, draft.id, "clause", ids[1], "simple", "secret")
+    append = actions.store.append
+
+    def full_disk(event):
+        if event.type == "poll.ballot":
+            raise sqlite3.OperationalError("database or disk is full")
+        return append(event)
+
+    monkeypatch.setattr(actions.store, "append", full_disk)
+    with pytest.raises(StoreUnavailable, match="free some space"):
+        actions.vote(amina, poll.id, "yes")
+    monkeypatch.setattr(actions.store, "append", append)
+    assert actions.store.cast_count(actions.store.poll(poll.id)) == 0
+    actions.vote(amina, poll.id, "yes")
+    actions.vote(jonas, poll.id, "no")
+    result = actions.close_poll(chair, poll.id).result
+    assert result is not None and (result["yes"], result["no"]) == (1, 1)
+
+
+def test_a_changed_secret_ballot_whose_write_fails_keeps_the_first_choice(
+    actions, conference, draft, ids, monkeypatch
+):
+    import sqlite3
+
+    from drafting.errors import StoreUnavailable
+
+    chair = conference["chair"]
+    amina, jonas = conference["delegates"][:2]
+    for who in (amina, jonas):
+        actions.set_present(who, True)
+    actions.set_mode(chair, draft.id, "formal")
+    poll = actions.open_poll(chair, draft.id, "clause", ids[1], "simple", "secret")
+    receipt = actions.vote(amina, poll.id, "yes")["receipt"]
+
+    def fail(*_a, **_k):
+        raise sqlite3.OperationalError("database or disk is full")
+
+    # a change writes nothing of its own: make the transaction's commit fail
+    write = actions.store.write
+
+    from contextlib import contextmanager
+
+    @contextmanager
+    def failing_write():
+        with write() as db:
+            yield db
+            fail()
+
+    monkeypatch.setattr(actions.store, "write", failing_write)
+    with pytest.raises((StoreUnavailable, sqlite3.OperationalError)):
+        actions.vote(amina, poll.id, "no", receipt)
+    monkeypatch.setattr(actions.store, "write", write)
+    result = actions.close_poll(chair, poll.id).result
+    assert result is not None and (result["yes"], result["no"]) == (1, 0)
+
+
+def test_a_ballot_box_that_does_not_match_who_voted_is_not_counted(actions, conference, draft, ids):
+    """One ballot per member marked as having voted, or no count: the chair is told to put
+    the question again rather than given a result that might be wrong."""
+    from drafting.errors import Conflict
+
+    chair = conference["chair"]
+    amina, jonas = conference["delegates"][:2]
+    for who in (amina, jonas):
+        actions.set_present(who, True)
+    actions.set_mode(chair, draft.id, "formal")
+    poll = actions.open_poll(chair, draft.id, "clause", ids[1], "simple", "secret")
+    actions.vote(amina, poll.id, "yes")
+    actions.ballot_boxes.put(poll.id, "stray", ("yes", 1))
+    with pytest.raises(Conflict, match="holds 2 ballots but 1 members voted"):
+        actions.close_poll(chair, poll.id)
+    assert actions.store.poll(poll.id).state == "open"
