@@ -1018,6 +1018,14 @@ class Store:
             )
         ]
 
+    def draft_stamp(self, draft_id: int) -> int:
+        """The journal's last event about a draft: whatever changes what clients load of it
+        (a clause, an amendment, a motion, a poll, its mode) writes one."""
+        row = self.db.conn.execute(
+            "select max(seq) from journal where draft_id = ?", [draft_id]
+        ).fetchone()
+        return int(row[0] or 0)
+
     def open_poll(self, draft_id: int) -> Poll | None:
         row = self._one(
             "select * from polls where draft_id = ? and state = 'open' order by id limit 1",

@@ -362,11 +362,20 @@ def _subject(store: Store, poll: Poll, d: Draft) -> dict[str, Any]:
 
 def draft_view(store: Store, d: Draft) -> dict[str, Any]:
     """The draft as clients load it: numbered clause tree, amendments, queue, open poll."""
-    open_poll = store.open_poll(d.id)
+    return {**draft_content(store, d), "poll": open_poll_view(store, d.id)}
+
+
+def draft_content(store: Store, d: Draft) -> dict[str, Any]:
+    """All of `draft_view` but the open poll: what only the draft's own events change (the
+    poll also shows who is present now)."""
     return {
         **draft_summary(d),
         "clauses": outline_view(store, d.id),
         **amendments_view(store, d),
         "motions": [motion_view(store, m) for m in store.motions(d.id)],
-        "poll": poll_view(store, open_poll) if open_poll else None,
     }
+
+
+def open_poll_view(store: Store, draft_id: int) -> dict[str, Any] | None:
+    poll = store.open_poll(draft_id)
+    return poll_view(store, poll) if poll else None

@@ -57,6 +57,7 @@ class Actions(Context):
     import_document = draft_actions.import_document
     drafts = draft_actions.drafts
     draft_view = draft_actions.draft_view
+    draft_json = draft_actions.draft_json
     outline = draft_actions.outline
     set_mode = draft_actions.set_mode
     set_sponsors = draft_actions.set_sponsors

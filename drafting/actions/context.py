@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Hashable, Iterator
 from contextlib import contextmanager, nullcontext
+from typing import Any
 
 from ..ballots import BallotBox, MemoryBallots
 from ..events import Event
@@ -47,6 +48,30 @@ class Transaction:
             self.events.append(e)
 
 
+class Cache:
+    """A few recent values, each valid for one stamp (an LRU of `size` keys)."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._items: OrderedDict[Hashable, tuple[object, Any]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: Hashable, stamp: object) -> Any:
+        with self._lock:
+            item = self._items.get(key)
+            if item is None or item[0] != stamp:
+                return None
+            self._items.move_to_end(key)
+            return item[1]
+
+    def put(self, key: Hashable, stamp: object, value: Any) -> None:
+        with self._lock:
+            self._items[key] = (stamp, value)
+            self._items.move_to_end(key)
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+
+
 class Context:
     def __init__(
         self, store: Store, notify: Notify | None = None, ballots: BallotBox | None = None
@@ -56,6 +81,8 @@ class Context:
         self._locks: dict[int, threading.Lock] = {}
         self._locks_lock = threading.Lock()
         self._oplogs: OrderedDict[int, OpLog] = OrderedDict()
+        # the drafts clients load, encoded (`actions.drafts.draft_json`)
+        self.draft_json_cache = Cache(32)
         # secret polls' ballots while the poll is open: receipt hash -> (choice, weight), in
         # memory only, this process's or the cluster's Redis (`drafting.ballots`)
         self.ballot_boxes: BallotBox = ballots or MemoryBallots()

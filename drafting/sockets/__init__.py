@@ -9,6 +9,7 @@ Presence is in `presence.py`. docs/protocol.md lists every event.
 from __future__ import annotations
 
 import json
+import secrets
 from collections.abc import Callable
 from typing import Any
 
@@ -18,7 +19,7 @@ from flask_socketio import ConnectionRefusedError, SocketIO
 from ..actions import hash_token
 from ..errors import DraftingError
 from . import drafts, edits, procedure
-from .door import Handler, actions, door, presence, sid, side_door
+from .door import Handler, RawJson, actions, door, presence, sid, side_door
 
 HANDLERS: dict[str, Handler] = {**drafts.HANDLERS, **edits.HANDLERS, **procedure.HANDLERS}
 # The hot events that need no Flask request: registered on python-socketio directly
@@ -60,11 +61,27 @@ UNREADABLE = "unreadable packet"  # what an event is called whose packet held no
 
 
 class PacketJson:
-    """The JSON python-socketio reads packets with: a packet that is not JSON, or nests
-    without end (the standard library recurses and fails), becomes the event UNREADABLE, so
-    its sender is answered (`invalid`) like any other bad input instead of getting silence."""
+    """The JSON python-socketio reads and writes packets with.
 
-    dumps = staticmethod(json.dumps)
+    Read: a packet that is not JSON, or nests without end (the standard library recurses and
+    fails), becomes the event UNREADABLE, so its sender is answered (`invalid`) like any
+    other bad input instead of getting silence. Written: a `RawJson` goes in as it is."""
+
+    @staticmethod
+    def dumps(obj: Any, *args: Any, **kwargs: Any) -> str:
+        raws: list[str] = []
+        mark = secrets.token_hex(8)  # no text a delegate typed can look like it
+
+        def default(o: Any) -> Any:
+            if isinstance(o, RawJson):
+                raws.append(o.text)
+                return f"{mark}:{len(raws) - 1}"
+            raise TypeError(f"Object of type {type(o).__name__} is not JSON serializable")
+
+        text = json.dumps(obj, *args, default=default, **kwargs)
+        for i, raw in enumerate(raws):
+            text = text.replace(f'"{mark}:{i}"', raw, 1)
+        return text
 
     @staticmethod
     def loads(text: str | bytes, *args: Any, **kwargs: Any) -> Any:

@@ -70,6 +70,16 @@ SERVER_ERROR = {
 }
 
 
+class RawJson:
+    """A value already encoded as JSON (a large draft, encoded once for every join): put
+    into a reply as it is (`PacketJson.dumps`)."""
+
+    __slots__ = ("text",)
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+
 def door(name: str, fn: Handler) -> Callable[..., Any]:
     """The Socket.IO handler for client event `name`, around `fn(connection, payload)`."""
 

@@ -10,18 +10,18 @@ from .. import requests
 from ..errors import Invalid
 from ..events import conference_room, draft_room
 from ..views import draft_summary, participant_view
-from .door import Handler, actions, presence
+from .door import Handler, RawJson, actions, presence
 from .presence import Connection
 
 
 def join(conn: Connection, data: dict[str, Any]) -> dict[str, Any]:
-    view = actions().draft_view(conn.participant, data.get("draft_id"))
-    join_room(draft_room(view["id"]))
-    presence().enter(conn, view["id"])
+    draft_id, view = actions().draft_json(conn.participant, data.get("draft_id"))
+    join_room(draft_room(draft_id))
+    presence().enter(conn, draft_id)
     return {
-        "draft": view,
+        "draft": RawJson(view),  # encoded once for every join (`Actions.draft_json`)
         "me": participant_view(conn.participant),
-        "presence": presence().people(view["id"]),
+        "presence": presence().people(draft_id),
     }
 
 
@@ -55,7 +55,7 @@ def focus(conn: Connection, data: dict[str, Any]) -> dict[str, Any]:
 
 
 def draft_get(conn: Connection, data: dict[str, Any]) -> dict[str, Any]:
-    return {"draft": actions().draft_view(conn.participant, data.get("draft_id"))}
+    return {"draft": RawJson(actions().draft_json(conn.participant, data.get("draft_id"))[1])}
 
 
 def clause_get(conn: Connection, data: dict[str, Any]) -> dict[str, Any]:
