@@ -443,5 +443,89 @@ def serve(host: str, port: int, demo: bool, threads: int) -> None:
     run(host, port, threads=threads, config={"DATABASE": path, "BASE_URL": base_url})
 
 
+# --- backups ------------------------------------------------------------------------------
+
+
+def _key_note(db: str) -> str:
+    """Where the signing key is, and what it means for a backup: it is never in the database."""
+    if os.environ.get("DRAFTING_SECRET_KEY"):
+        where = "DRAFTING_SECRET_KEY"
+    else:
+        where = f"{db}.key" + ("" if Path(f"{db}.key").exists() else ", not made yet")
+    return (
+        f"Not in it: the key that signs browsers' sessions ({where}). Invite links do not "
+        "need it; a server restored with another key asks everyone to open their link again. "
+        "Keep the key apart from the backups (docs/deploy.md)."
+    )
+
+
+def _holds(c: Any) -> str:
+    def n(count: int, what: str) -> str:
+        return f"{count:,} {what}{'' if count == 1 else 's'}"
+
+    last = f", the last at {c.last_event_at}" if c.last_event_at else ""
+    return (
+        f"{n(c.conferences, 'conference')}, {n(c.drafts, 'draft')}, {n(c.clauses, 'clause')}, "
+        f"{n(c.participants, 'participant')} and {n(c.events, 'journal event')}{last}"
+    )
+
+
+@command(main, "backup")
+@click.argument("file", type=click.Path(dir_okay=True, writable=False))
+@json_option
+def backup(file: str, as_json: bool) -> None:
+    """Copy the database to FILE, safely while a server is serving it: SQLite's online backup,
+    checked, one plain file (mode 0600), in place only once whole. FILE may be a folder: the
+    copy is then named after the database and the time (UTC)."""
+    from dataclasses import asdict
+
+    db = db_path()
+    c = Store.backup_to(db, file)
+    if as_json:
+        out_json({**asdict(c), "integrity": "ok"})
+        return
+    click.echo(f"Backed up {db} to {c.path} ({c.size:,} bytes, integrity ok, schema {c.schema}).")
+    click.echo(f"It holds {_holds(c)}.")
+    click.echo(_key_note(db))
+
+
+@command(main, "restore")
+@click.argument("file", type=click.Path(dir_okay=False))
+@json_option
+def restore(file: str, as_json: bool) -> None:
+    """Put the backup FILE in place of the database. Refused while a server (or any other
+    process) has the database open: stop it first. The backup is checked and brought up to
+    this version's schema; the database it replaces is kept as <db>.before-restore-<time>."""
+    from dataclasses import asdict
+
+    db = db_path()
+    r = Store.restore_from(db, file)
+    if as_json:
+        out_json({**asdict(r.contents), "kept": r.kept, "migrated": list(r.migrated)})
+        return
+    c = r.contents
+    click.echo(f"Restored {file} into {db}: {_holds(c)}.")
+    if r.migrated:
+        click.echo(f"Brought it up to this version's schema: {', '.join(r.migrated)}.")
+    if r.kept:
+        click.echo(f"The database it replaced is kept as {r.kept}.")
+    else:
+        click.echo(f"There was no database at {db} before.")
+    if os.environ.get("DRAFTING_SECRET_KEY") or Path(f"{db}.key").exists():
+        click.echo(
+            "Browsers signed in before stay signed in if the server signs with the same key "
+            "as before; otherwise everyone opens their invite link again."
+        )
+    else:
+        click.echo(
+            f"There is no {db}.key: the server makes a new signing key when it starts, and "
+            "everyone opens their invite link again (the links work)."
+        )
+    click.echo(
+        "Links reissued since the backup was made do not work, and the links they replaced "
+        "work again: reissue them (drafting participant link P). Start the server again."
+    )
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

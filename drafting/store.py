@@ -12,8 +12,10 @@ import json
 import os
 import sqlite3
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -34,7 +36,7 @@ from .domain import (
     Participant,
     Poll,
 )
-from .errors import NotFound, StoreUnavailable
+from .errors import Conflict, Invalid, NotFound, StoreUnavailable
 from .events import Event
 
 DEFAULT_DB = "drafting.db"
@@ -1164,3 +1166,330 @@ class Store:
             values["decided_at"] = now()
         self._t("motions").update(motion_id, values)
         return self.motion(motion_id)
+
+    # --- backups and restores -------------------------------------------------------------
+
+    @classmethod
+    def backup_to(cls, db_path: str | os.PathLike[str], dest: str | os.PathLike[str]) -> Contents:
+        """Copy the database to `dest` with SQLite's online backup API: one read transaction
+        on the live file, so a server may go on serving and writing (WAL) meanwhile, and the
+        copy is the database as it was when that transaction began. The copy is checked
+        (integrity_check), is one plain file (journal mode DELETE, no -wal beside it),
+        readable by its owner only, and appears at `dest` only once whole (a temporary file
+        renamed). `dest` may be a folder: the copy is then named after the database and the
+        time. The signing key is not in the database, so not in the copy either."""
+        live = Path(db_path)
+        target = Path(dest)
+        if target.is_dir() or str(dest).endswith(("/", os.sep)):
+            target = target / f"{live.stem}-{_stamp()}{live.suffix or '.db'}"
+        if not live.is_file():
+            raise StoreUnavailable(
+                f"There is no database at {live}: give the one the server uses with --db or "
+                "DRAFTING_DB."
+            )
+        if not target.parent.is_dir():
+            raise StoreUnavailable(
+                f"Cannot write the backup {target}: the folder {target.parent} does not exist."
+            )
+        if target.exists() and target.samefile(live):
+            raise Invalid(f"{target} is the database itself: give another file for the backup.")
+        tmp = target.parent / f".{target.name}.{os.getpid()}.partial"
+        try:
+            _new_private_file(tmp)
+            try:
+                source = _connect_existing(live)
+            except sqlite3.Error as e:
+                raise _cannot_read(live, e) from None
+            try:
+                copy = sqlite3.connect(tmp, isolation_level=None)
+                try:
+                    try:
+                        source.backup(copy)
+                    except sqlite3.Error as e:
+                        if "full" in str(e).lower():
+                            raise
+                        raise _cannot_read(live, e) from None
+                    _check_integrity(
+                        copy, live, "no backup was written; keep the earlier ones safe"
+                    )
+                    # the copy carries the live file's header, WAL mode included: one file
+                    copy.execute("PRAGMA journal_mode=DELETE")
+                    try:
+                        contents = _contents(copy, str(target))
+                    except sqlite3.OperationalError as e:
+                        raise Invalid(f"{live} is not a drafting database ({e}).") from None
+                finally:
+                    copy.close()
+            finally:
+                source.close()
+            _fsync(tmp)
+            os.replace(tmp, target)
+            _fsync(target.parent)
+        except (sqlite3.Error, OSError) as e:
+            raise _cannot_write(target, e) from None
+        finally:
+            for leftover in ("", "-wal", "-shm", "-journal"):
+                Path(f"{tmp}{leftover}").unlink(missing_ok=True)
+        return replace(contents, size=target.stat().st_size)
+
+    @classmethod
+    def restore_from(
+        cls, db_path: str | os.PathLike[str], backup: str | os.PathLike[str]
+    ) -> Restored:
+        """Put a backup in place of the database at `db_path`.
+
+        Refused while any process has the database open (a server holds it open from its
+        start to its end): SQLite itself says so, since every connection to a WAL database
+        holds a shared lock on the file. The backup must be a whole drafting database whose
+        schema this version knows; it is copied beside the database and migrated there
+        first, so a bad backup or a full disk leaves the database as it was. Then, holding
+        the database's exclusive lock (no server can open it meanwhile), the database as it
+        was (its WAL included) is copied to `<db>.before-restore-<time>`, and the backup is
+        copied into the database through SQLite, in one transaction: its -wal and -shm files
+        stay SQLite's, never a stale WAL replayed over another file."""
+        live = Path(db_path)
+        source = Path(backup)
+        if not source.is_file():
+            raise Invalid(f"There is no backup at {source}.")
+        if not live.parent.is_dir():
+            raise StoreUnavailable(
+                f"Cannot restore to {live}: the folder {live.parent} does not exist."
+            )
+        if live.exists() and live.samefile(source):
+            raise Invalid(f"{source} is the database itself: give a backup to restore from.")
+        stage = live.parent / f".{live.name}.{os.getpid()}.restoring"
+        try:
+            try:
+                _new_private_file(stage)
+                staged = sqlite3.connect(stage, isolation_level=None)
+            except OSError as e:
+                raise _cannot_write(live, e) from None
+            try:
+                contents, migrated = _stage(source, staged, str(live))
+                lock = _lock_exclusively(live)
+                try:
+                    kept = _keep_before_restore(lock, live)
+                    try:
+                        staged.backup(lock)
+                        lock.execute("PRAGMA journal_mode=WAL")
+                    except sqlite3.Error as e:
+                        raise _cannot_write(live, e) from None
+                finally:
+                    lock.close()
+            finally:
+                staged.close()
+        finally:
+            for leftover in ("", "-wal", "-shm", "-journal"):
+                Path(f"{stage}{leftover}").unlink(missing_ok=True)
+        return Restored(replace(contents, path=str(live), size=live.stat().st_size), kept, migrated)
+
+
+@dataclass(frozen=True)
+class Contents:
+    """What a drafting database holds, as an operator checks a backup."""
+
+    path: str
+    size: int  # bytes
+    conferences: int
+    drafts: int
+    clauses: int  # in the texts (not deleted or rejected)
+    participants: int
+    events: int  # journal events
+    last_event_at: str | None
+    schema: str  # the last migration applied
+
+
+@dataclass(frozen=True)
+class Restored:
+    contents: Contents
+    kept: str | None  # where the replaced database was kept
+    migrated: tuple[str, ...]  # migrations the backup needed
+
+
+def _stamp() -> str:
+    return datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+
+
+def _new_private_file(path: Path) -> None:
+    """An empty file only its owner may read: a backup holds every text and vote."""
+    os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+
+
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _connect_existing(path: Path, *, readonly: bool = False) -> sqlite3.Connection:
+    """A connection to a database that must exist (sqlite3.connect would create it)."""
+    mode = "ro" if readonly else "rw"
+    conn = sqlite3.connect(
+        f"{path.resolve().as_uri()}?mode={mode}", uri=True, timeout=30, isolation_level=None
+    )
+    conn.execute("PRAGMA busy_timeout=30000")
+    return conn
+
+
+def _cannot_read(path: Path, e: BaseException) -> StoreUnavailable:
+    reason = str(e).strip() or type(e).__name__
+    return StoreUnavailable(
+        f"Cannot read the database {path} ({reason}): check that it is a drafting database "
+        "and that this user may read it and write its folder (SQLite keeps -wal and -shm files "
+        "beside it)."
+    )
+
+
+def _cannot_write(path: Path, e: BaseException) -> StoreUnavailable:
+    reason = (e.strerror if isinstance(e, OSError) else None) or str(e).strip()
+    if "full" in reason.lower() or "no space" in reason.lower():
+        advice = "the disk is full; free some space (or choose another disk), then try again"
+    else:
+        advice = "check that this user may write there"
+    return StoreUnavailable(f"Cannot write {path} ({reason}): {advice}. Nothing was changed.")
+
+
+def _check_integrity(conn: sqlite3.Connection, name: Path | str, then: str) -> None:
+    try:
+        problems = [str(r[0]) for r in conn.execute("PRAGMA integrity_check").fetchall()]
+    except sqlite3.DatabaseError as e:
+        if _unwritable(e):
+            raise
+        problems = [str(e)]
+    if problems != ["ok"]:
+        raise StoreUnavailable(
+            f"{name} fails SQLite's integrity check ({problems[0]}"
+            f"{f', and {len(problems) - 1} more' if len(problems) > 1 else ''}): {then}."
+        )
+
+
+def _contents(conn: sqlite3.Connection, path: str) -> Contents:
+    def one(sql: str) -> Any:
+        row = conn.execute(sql).fetchone()
+        return None if row is None else row[0]
+
+    return Contents(
+        path=path,
+        size=0,
+        conferences=one("select count(*) from conferences"),
+        drafts=one("select count(*) from drafts"),
+        clauses=one("select count(*) from clauses where status not in ('deleted', 'rejected')"),
+        participants=one("select count(*) from participants"),
+        events=one("select count(*) from journal"),
+        last_event_at=one("select at from journal order by seq desc limit 1"),
+        schema=one(
+            f"select name from {Migrations.migrations_table} where migration_set = "
+            f"'{migrations.name}' order by rowid desc limit 1"
+        ),
+    )
+
+
+def _known_migrations() -> list[str]:
+    """Every migration this version has, in order (those an empty database would need)."""
+    return [m.name for m in migrations.pending(Database(memory=True))]
+
+
+def _stage(source: Path, staged: sqlite3.Connection, live: str) -> tuple[Contents, tuple[str, ...]]:
+    """Copy the backup into `staged`, check it is a whole drafting database this version
+    can migrate, and migrate it. Raises with a one-line message otherwise."""
+    try:
+        conn = _connect_existing(source, readonly=True)
+    except sqlite3.Error as e:
+        raise Invalid(f"Cannot open the backup {source} ({e}).") from None
+    try:
+        try:
+            conn.backup(staged)
+        except sqlite3.DatabaseError as e:
+            if "full" in str(e).lower():
+                raise _cannot_write(Path(live), e) from None
+            raise Invalid(f"{source} is not a SQLite database ({e}).") from None
+    finally:
+        conn.close()
+    try:
+        _check_integrity(staged, source, "nothing was changed; restore another backup")
+        staged.execute("PRAGMA journal_mode=DELETE")
+        db = Database(staged)
+        applied = [m.name for m in migrations.applied(db)]
+        known = _known_migrations()
+        if not applied or applied[0] != known[0]:
+            raise Invalid(f"{source} is not a drafting database (it has no drafting schema).")
+        newer = [name for name in applied if name not in known]
+        if newer:
+            raise Invalid(
+                f"{source} was made by a newer version of drafting (schema {newer[-1]}; this "
+                f"one knows up to {known[-1]}): restore it with that version or a later one."
+            )
+        pending = tuple(m.name for m in migrations.pending(db))
+        migrations.apply(db)
+        return _contents(staged, str(source)), pending
+    except sqlite3.DatabaseError as e:
+        if _unwritable(e):
+            raise _cannot_write(Path(live), e) from None
+        raise Invalid(f"{source} is not a usable drafting database ({e}).") from None
+
+
+# how long `restore` waits for another process's brief use of the database to end
+RESTORE_LOCK_WAIT = 2.0
+
+
+def _lock_exclusively(live: Path) -> sqlite3.Connection:
+    """A connection holding the database's exclusive lock until it is closed (a database that
+    is not there yet is created), or an error if any other process has it open. Each attempt
+    gives up at once (a waiting writer would hold off the server's new readers meanwhile)."""
+    deadline = time.monotonic() + RESTORE_LOCK_WAIT
+    while True:
+        try:
+            conn = sqlite3.connect(live, timeout=0, isolation_level=None)
+        except sqlite3.Error as e:
+            raise _cannot_write(live, e) from None
+        try:
+            conn.execute("PRAGMA locking_mode=EXCLUSIVE")
+            conn.execute("BEGIN EXCLUSIVE")
+            conn.execute("COMMIT")  # in EXCLUSIVE locking mode the lock stays
+            return conn
+        except sqlite3.DatabaseError as e:
+            conn.close()
+            if "locked" in str(e) or "busy" in str(e):
+                if time.monotonic() < deadline:
+                    time.sleep(0.1)
+                    continue
+                raise Conflict(
+                    f"The database {live} is open in another process: stop `drafting serve` "
+                    "(every process serving it) and any other command using it, then restore "
+                    "again."
+                ) from None
+            if "not a database" in str(e):
+                raise Invalid(
+                    f"{live} is not a SQLite database: move it away (or choose another --db), "
+                    "then restore again."
+                ) from None
+            raise _cannot_write(live, e) from None
+
+
+def _keep_before_restore(lock: sqlite3.Connection, live: Path) -> str | None:
+    """Copy the database about to be replaced (its WAL included) to
+    `<db>.before-restore-<time>`; None when it held nothing (no file, or an empty one)."""
+    if lock.execute("select count(*) from sqlite_master").fetchone()[0] == 0:
+        return None
+    stamp = _stamp()
+    kept = Path(f"{live}.before-restore-{stamp}")
+    try:
+        for n in range(2, 100):  # two restores within a second keep both
+            try:
+                _new_private_file(kept)
+                break
+            except FileExistsError:
+                kept = Path(f"{live}.before-restore-{stamp}-{n}")
+        copy = sqlite3.connect(kept, isolation_level=None)
+        try:
+            lock.backup(copy)
+            copy.execute("PRAGMA journal_mode=DELETE")
+        finally:
+            copy.close()
+        _fsync(kept)
+    except (sqlite3.Error, OSError) as e:
+        kept.unlink(missing_ok=True)
+        raise _cannot_write(kept, e) from None
+    return str(kept)
