@@ -23,6 +23,7 @@ from typing import Any
 from flask import Flask
 from flask_socketio import SocketIO
 
+from . import assets
 from .actions import Actions
 from .domain import MAX_DOCUMENT_BYTES
 from .store import DEFAULT_DB, Store
@@ -61,7 +62,7 @@ def signing_key(database: str) -> str:
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
-    app = Flask(__name__, static_folder=None, template_folder="../templates")
+    app = Flask(__name__, static_folder=None, template_folder=assets.TEMPLATES)
     app.config.update(
         DATABASE=os.environ.get("DRAFTING_DB", DEFAULT_DB),
         BASE_URL=os.environ.get("DRAFTING_BASE_URL", ""),
