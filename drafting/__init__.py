@@ -20,9 +20,12 @@ import time
 from pathlib import Path
 from typing import Any
 
-from flask import Flask
+from flask import Flask, has_request_context, request
+from flask.sessions import SecureCookieSessionInterface
 from flask_socketio import SocketIO
+from werkzeug.middleware.proxy_fix import ProxyFix
 
+from . import assets
 from .actions import Actions
 from .domain import MAX_DOCUMENT_BYTES
 from .store import DEFAULT_DB, Store
@@ -33,15 +36,16 @@ socketio = SocketIO()
 MAX_UPLOAD_BYTES = MAX_DOCUMENT_BYTES + 2 * 1024 * 1024
 
 
-def signing_key(database: str) -> str:
-    """The key that signs session cookies: `DRAFTING_SECRET_KEY`, or a file beside the
-    database (`<database>.key`, readable by its owner only), made on first start. Never in the
-    database itself: a backup or a stolen copy of it must not let anyone sign a cookie as the
-    chair. Every process over the same database (and directory) reads the same file."""
+def signing_key(database: str, key_file: str | None = None) -> str:
+    """The key that signs session cookies: `DRAFTING_SECRET_KEY`, or a file (`key_file`, by
+    default `<database>.key` beside the database; readable by its owner only), made on first
+    start. Never in the database itself: a backup or a stolen copy of it must not let anyone
+    sign a cookie as the chair. Every process over the same database (and directory) reads the
+    same file."""
     from_env = os.environ.get("DRAFTING_SECRET_KEY", "")
     if from_env:
         return from_env
-    path = Path(f"{database}.key")
+    path = Path(key_file or f"{database}.key")
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:
@@ -61,11 +65,17 @@ def signing_key(database: str) -> str:
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
-    app = Flask(__name__, static_folder=None, template_folder="../templates")
+    app = Flask(__name__, static_folder=None, template_folder=assets.TEMPLATES)
+    app.session_interface = _SessionInterface()
     app.config.update(
         DATABASE=os.environ.get("DRAFTING_DB", DEFAULT_DB),
         BASE_URL=os.environ.get("DRAFTING_BASE_URL", ""),
         MESSAGE_QUEUE=os.environ.get("DRAFTING_MESSAGE_QUEUE") or None,
+        # the signing key's file (default <database>.key; DRAFTING_SECRET_KEY is the key itself)
+        SECRET_KEY_FILE=os.environ.get("DRAFTING_SECRET_KEY_FILE") or None,
+        # proxies in front whose X-Forwarded-For and -Proto are believed (0: none, clients
+        # reach the server directly and could otherwise pick their own address)
+        PROXY_HOPS=proxy_hops(os.environ.get("DRAFTING_PROXY_HOPS", "")),
         MAX_CONTENT_LENGTH=MAX_UPLOAD_BYTES,
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
@@ -87,7 +97,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         app.config["DATABASE"], autocheckpoint=not app.config.get("BACKGROUND_CHECKPOINT")
     )
     if not app.config.get("SECRET_KEY"):
-        app.config["SECRET_KEY"] = signing_key(app.config["DATABASE"])
+        app.config["SECRET_KEY"] = signing_key(
+            app.config["DATABASE"], app.config["SECRET_KEY_FILE"]
+        )
     if store.setting("secret_key") is not None:
         # versions before 0.2 kept the key in the database: a copy of it could sign cookies
         with store.write():
@@ -143,7 +155,31 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     )
     sockets.register_side_doors(socketio, app)
     app.wsgi_app = _without_websocket_compression(app.wsgi_app)  # type: ignore[method-assign]
+    if app.config["PROXY_HOPS"]:
+        # outermost, so that Socket.IO's connections see the client's address and scheme too:
+        # per-address connection caps, the openings' rate limit, Secure cookies over https
+        hops = app.config["PROXY_HOPS"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
     return app
+
+
+def proxy_hops(value: str | int) -> int:
+    """DRAFTING_PROXY_HOPS: how many proxies (nginx: 1) stand between clients and the server."""
+    try:
+        hops = int(value or 0)
+    except ValueError:
+        hops = -1
+    if hops < 0:
+        raise SystemExit(f"DRAFTING_PROXY_HOPS must be a number of proxies, not {value!r}")
+    return hops
+
+
+class _SessionInterface(SecureCookieSessionInterface):
+    """The session cookie is `Secure` when the request came over HTTPS: directly, or through a
+    trusted proxy's X-Forwarded-Proto (PROXY_HOPS), besides SESSION_COOKIE_SECURE."""
+
+    def get_cookie_secure(self, app: Flask) -> bool:
+        return super().get_cookie_secure(app) or (has_request_context() and request.is_secure)
 
 
 def _without_websocket_compression(wsgi_app: Any) -> Any:

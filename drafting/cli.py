@@ -410,18 +410,121 @@ def _is_terminal(stream: TextIO) -> bool:
 # --- the server ---------------------------------------------------------------------------
 
 
-@command(main, "serve")
-@click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=5000, show_default=True, type=int)
+SERVE_EPILOG = """Each option can be set by the environment variable shown beside it; a flag wins
+over its variable. Settings that only the environment gives:
+
+\b
+  DRAFTING_OPEN_CONFERENCES=1  anyone may open a conference from the welcome page
+  DRAFTING_SECRET_KEY          the key that signs session cookies itself (wins over the file)
+  DRAFTING_SECURE_COOKIES=1    Secure session cookies even without an https:// --base-url
+  DRAFTING_SYNCHRONOUS=FULL    every acknowledged edit survives a power failure
+  DRAFTING_MAX_UNREAD          messages queued for a slow connection before it is closed
+  DRAFTING_WORKER=gthread      gunicorn's threaded worker instead of gevent
+
+Behind nginx: --host 127.0.0.1 --proxy-hops 1 --base-url https://YOUR.HOST, with nginx setting
+X-Forwarded-For ($proxy_add_x_forwarded_for) and X-Forwarded-Proto ($scheme).
+"""
+
+
+@command(main, "serve", epilog=SERVE_EPILOG)
+@click.option(
+    "--host",
+    envvar="DRAFTING_HOST",
+    default="127.0.0.1",
+    show_default=True,
+    show_envvar=True,
+    help="Address to listen on: 127.0.0.1 for this machine only (as behind nginx), 0.0.0.0 "
+    "for every network interface.",
+)
+@click.option(
+    "--port",
+    envvar="DRAFTING_PORT",
+    default=5000,
+    show_default=True,
+    show_envvar=True,
+    type=click.IntRange(1, 65535),
+    help="Port to listen on.",
+)
+@click.option(
+    "--base-url",
+    envvar="DRAFTING_BASE_URL",
+    default="",
+    show_envvar=True,
+    metavar="URL",
+    help="The server's public address, as delegates reach it (https://drafting.example.org "
+    "behind nginx): the printed links use it, and https:// makes the session cookie Secure. "
+    "Default: http://HOST:PORT.",
+)
+@click.option(
+    "--proxy-hops",
+    envvar="DRAFTING_PROXY_HOPS",
+    default=0,
+    show_default=True,
+    show_envvar=True,
+    type=click.IntRange(min=0),
+    metavar="N",
+    help="Trust the X-Forwarded-For and X-Forwarded-Proto headers set by N proxies in front "
+    "(1 behind one nginx): each client's own address then counts for connection caps and rate "
+    "limits, and https for Secure cookies. Leave 0 when clients reach the server directly: "
+    "they could claim any address.",
+)
+@click.option(
+    "--message-queue",
+    envvar="DRAFTING_MESSAGE_QUEUE",
+    default="",
+    show_envvar=True,
+    metavar="URL",
+    help="redis://HOST:PORT/DB: several server processes share their rooms through Redis.",
+)
+@click.option(
+    "--secret-key-file",
+    envvar="DRAFTING_SECRET_KEY_FILE",
+    default=None,
+    show_envvar=True,
+    type=click.Path(dir_okay=False),
+    help="File holding the key that signs session cookies, made (mode 0600) on first start; "
+    "every process of one server must read the same. Default: DATABASE.key.",
+)
 @click.option("--demo", is_flag=True, help="Create (once) a demo conference and print its links.")
 @click.option(
     "--threads", default=400, show_default=True, type=int, help="Threads (DRAFTING_WORKER=gthread)."
 )
-def serve(host: str, port: int, demo: bool, threads: int) -> None:
-    """Run the live server (gunicorn, gevent and WebSocket), fit for a conference room."""
+def serve(
+    host: str,
+    port: int,
+    base_url: str,
+    proxy_hops: int,
+    message_queue: str,
+    secret_key_file: str | None,
+    demo: bool,
+    threads: int,
+) -> None:
+    """Run the live server (gunicorn, gevent and WebSocket), fit for a conference room.
+
+    It listens before it prints anything: a port already in use is said at once, with a
+    non-zero exit, and the printed links work.
+    """
+    from . import assets, server, signing_key
+
+    settings = server.Settings(
+        host=host,
+        port=port,
+        base_url=base_url,
+        proxy_hops=proxy_hops,
+        message_queue=message_queue or None,
+        secret_key_file=secret_key_file,
+        threads=threads,
+    )
+    if base_url and not base_url.startswith(("http://", "https://")):
+        raise click.BadParameter("an address with http:// or https://", param_hint="--base-url")
     # the database first: a read-only or missing one is said in one line, before any worker
     # starts (it would fail to boot, with a traceback, and gunicorn would try again)
     Store(db_path())
+    if missing := assets.missing():
+        raise click.ClickException(
+            f"The pages need {', '.join(map(str, missing))}, which this install lacks. In a "
+            "checkout, `make setup` installs the browser's modules (npm ci)."
+        )
     if os.environ.get("DRAFTING_WORKER", "gevent") == "gevent" and not os.environ.get(
         "DRAFTING_GEVENT_PATCHED"
     ):
@@ -431,16 +534,24 @@ def serve(host: str, port: int, demo: bool, threads: int) -> None:
         os.execv(sys.executable, [sys.executable, "-m", "drafting", *sys.argv[1:]])
     path = db_path()
     os.environ["DRAFTING_DB"] = path
-    base_url = os.environ.get("DRAFTING_BASE_URL") or f"http://{host}:{port}"
+    try:
+        signing_key(path, secret_key_file)  # made now, or refused now: not in a worker
+    except (OSError, RuntimeError) as e:
+        raise click.ClickException(f"Cannot use the signing key's file: {e}") from None
+    try:
+        listener = server.listen(host, port)
+    except server.CannotListen as e:
+        raise click.ClickException(str(e)) from None
+    public = settings.public_url()
     if demo:
         from .demo import ensure_demo
 
-        ensure_demo(Actions(Store(path)), base_url, click.echo)
-    from .server import run
-
-    click.echo(f"Serving {path} on {base_url}  (Ctrl-C stops)")
+        ensure_demo(Actions(Store(path)), public, click.echo)
+    click.echo(f"Serving {path} on {public}  (Ctrl-C stops)")
+    if not base_url and host in server.WILDCARDS:
+        click.echo("  (links name this machine's loopback: give --base-url as delegates reach it)")
     sys.stdout.flush()
-    run(host, port, threads=threads, config={"DATABASE": path, "BASE_URL": base_url})
+    server.run(listener, settings, path)
 
 
 # --- backups ------------------------------------------------------------------------------

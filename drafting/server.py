@@ -10,9 +10,12 @@ and the message queue).
 
 from __future__ import annotations
 
+import errno
 import gc
 import logging
 import os
+import socket
+from dataclasses import dataclass
 from typing import Any
 
 from gunicorn.app.base import BaseApplication
@@ -92,21 +95,123 @@ def _sweep_revoked_links(app: Any) -> None:
     gevent.spawn(loop)
 
 
-def run(host: str, port: int, *, threads: int = 400, config: dict[str, Any] | None = None) -> None:
+@dataclass
+class Settings:
+    """What `drafting serve` was told (flags, or their DRAFTING_* variables), for one process."""
+
+    host: str = "127.0.0.1"
+    port: int = 5000
+    base_url: str = ""  # the public address in printed links; default http://HOST:PORT
+    proxy_hops: int = 0
+    message_queue: str | None = None
+    secret_key_file: str | None = None
+    threads: int = 400
+
+    def public_url(self) -> str:
+        if self.base_url:
+            return self.base_url.rstrip("/")
+        host = WILDCARDS.get(self.host, self.host)
+        return f"http://{f'[{host}]' if ':' in host else host}:{self.port}"
+
+    def app_config(self, database: str) -> dict[str, Any]:
+        """create_app's configuration."""
+        return {
+            "DATABASE": database,
+            "BASE_URL": self.public_url(),
+            "PROXY_HOPS": self.proxy_hops,
+            "MESSAGE_QUEUE": self.message_queue or None,
+            "SECRET_KEY_FILE": self.secret_key_file or None,
+        }
+
+
+# every interface: links name this machine's loopback unless a public address is given
+WILDCARDS = {"": "127.0.0.1", "0.0.0.0": "127.0.0.1", "::": "::1"}
+
+
+class CannotListen(Exception):
+    """The port or address cannot be had; the message says why and what to do."""
+
+
+BACKLOG = 2048  # gunicorn's default
+
+
+def listen(host: str, port: int) -> socket.socket:
+    """Bind and listen at once, before anything is printed: a port in use is said in one line
+    and a non-zero exit, where gunicorn would try five times in five seconds. Connections that
+    arrive from now on wait in the backlog until the worker takes them."""
+    # as gunicorn reads --host: IPv6 when the address has a colon, else IPv4
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(
+            host, port, family, socket.SOCK_STREAM, flags=socket.AI_PASSIVE
+        )[0]
+    except socket.gaierror:
+        raise CannotListen(
+            f"Cannot listen on {host!r}: no such address. Give --host an address of this "
+            "machine: 127.0.0.1 (this machine only) or 0.0.0.0 (every network interface)."
+        ) from None
+    sock = socket.socket(family, kind, proto)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as gunicorn: quick restarts
+    try:
+        sock.bind(address)
+        sock.listen(BACKLOG)
+    except OSError as e:
+        sock.close()
+        raise CannotListen(_why(e, host, port)) from None
+    return sock
+
+
+def _why(e: OSError, host: str, port: int) -> str:
+    if e.errno == errno.EADDRINUSE:
+        free = _free_port_near(host, port)
+        other = f" (--port {free} is free)" if free else ""
+        return (
+            f"Port {port} on {host} is already in use, by another program or another drafting "
+            f"server. Stop it, or choose another port with --port{other}."
+        )
+    if e.errno == errno.EACCES:
+        return (
+            f"Not allowed to listen on port {port}: ports below 1024 need root. Choose another "
+            "with --port (8000, say), behind nginx if delegates should reach port 80 or 443."
+        )
+    if e.errno == errno.EADDRNOTAVAIL:
+        return (
+            f"{host} is not an address of this machine. Give --host one of its addresses: "
+            "127.0.0.1 (this machine only) or 0.0.0.0 (every network interface)."
+        )
+    return f"Cannot listen on {host} port {port}: {e.strerror}."
+
+
+def _free_port_near(host: str, port: int) -> int | None:
+    for candidate in range(port + 1, min(port + 20, 65535) + 1):
+        try:
+            listen(host, candidate).close()
+        except CannotListen:
+            continue
+        return candidate
+    return None
+
+
+def run(listener: socket.socket, settings: Settings, database: str) -> None:
+    """Serve on a socket that `listen` opened, until stopped."""
     worker = os.environ.get("DRAFTING_WORKER", "gevent")
     if worker not in ("gevent", "gthread"):
         raise SystemExit("DRAFTING_WORKER must be gevent or gthread.")
     os.environ["DRAFTING_WORKER"] = worker  # the app picks its Socket.IO mode to match
     options = {
-        "bind": f"{host}:{port}",
+        # gunicorn takes over the socket (and closes this descriptor once it has its own)
+        "bind": f"fd://{listener.detach()}",
         "workers": 1,
         "worker_class": worker,
-        "threads": threads,
+        "threads": settings.threads,
         "timeout": 0,
         "graceful_timeout": 5,
         "keepalive": 30,
+        # gunicorn believes X-Forwarded-Proto from loopback by default: the app alone decides,
+        # as --proxy-hops says (Werkzeug's ProxyFix, drafting/__init__.py)
+        "forwarded_allow_ips": "",
         "accesslog": None,
         "errorlog": "-",
         "loglevel": "warning",
     }
-    _Gunicorn(options, config or {}).run()
+    _Gunicorn(options, settings.app_config(database)).run()

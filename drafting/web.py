@@ -11,7 +11,6 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from functools import wraps
-from pathlib import Path
 from typing import Any, TypeVar, cast
 
 from flask import (
@@ -31,8 +30,8 @@ from flask import (
 )
 from werkzeug.exceptions import HTTPException
 
+from . import assets, publish, requests, workers
 from . import export as exporting
-from . import publish, requests, workers
 from .actions import Actions, hash_token
 from .domain import MAX_DOCUMENT_BYTES, Participant
 from .errors import Conflict, DraftingError, Forbidden, Invalid, Unauthorized
@@ -54,8 +53,6 @@ def _not_kept(resp: Response) -> Response:
 
 F = TypeVar("F", bound=Callable[..., Any])
 T = TypeVar("T")
-
-REPO_ROOT = Path(__file__).resolve().parent.parent
 
 
 def actions() -> Actions:
@@ -726,9 +723,7 @@ def restore_clause(clause_id: int) -> Any:
 
 
 # --- static files, and third-party ES modules straight from node_modules ------------------
-
-STATIC_DIR = REPO_ROOT / "static"
-NODE_MODULES = REPO_ROOT / "node_modules"
+# (the checkout's, or the copies an installed wheel carries: drafting/assets.py)
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -741,25 +736,21 @@ CSP = (
 def static_file(filename: str) -> Any:
     from flask import send_from_directory
 
-    return send_from_directory(STATIC_DIR, filename, max_age=0)
+    return send_from_directory(assets.STATIC, filename, max_age=0)
 
 
 @pages.get("/vendor/socket.io.esm.js")
 def vendor_socketio() -> Any:
     from flask import send_from_directory
 
-    return send_from_directory(
-        NODE_MODULES / "socket.io-client" / "dist",
-        "socket.io.esm.min.js",
-        mimetype="text/javascript",
-        max_age=3600,
-    )
+    path = assets.vendor_file("socket.io.esm.js")
+    return send_from_directory(path.parent, path.name, mimetype="text/javascript", max_age=3600)
 
 
 @pages.get("/vendor/diff-match-patch.js")
 def vendor_dmp() -> Any:
     """The npm package is CommonJS; wrap it as an ES module on the fly (no copy committed)."""
-    path = NODE_MODULES / "diff-match-patch" / "index.js"
+    path = assets.vendor_file("diff-match-patch.js")
     if not path.exists():
         abort(404)
     source = path.read_text(encoding="utf-8")

@@ -19,9 +19,9 @@ import io
 import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
+from .. import assets
 from ..document import Vote
 from ..errors import Invalid
 from ..minutes import RULE
@@ -30,7 +30,7 @@ from . import content_type
 __all__ = ["FORMATS", "build_record", "content_type", "record_docx", "record_pdf", "render_record"]
 
 FORMATS = ("pdf", "docx")
-TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
+TEMPLATES = assets.TEMPLATES  # the checkout's, or the copy an installed wheel carries
 
 # the families the PDF asks for, in order: Latin and Cyrillic, Arabic, CJK, then DejaVu.
 # Emoji come from Noto Color Emoji through fontconfig's own fallback: named in the list, it
