@@ -615,11 +615,12 @@ class ConferenceClient(DraftClient):
         """Follow the conference's room and load its floor."""
         if self.me is None:
             self.me = self._get("/api/me")
+        with self._lock:
+            self.conference_id = conference_id  # what the room says from now on is heard
         self.call("conference:follow", {"conference_id": conference_id})
         reply = self.call("floor:get", {"conference_id": conference_id})
         with self._lock:
-            self.conference_id = conference_id
-            self._take_floor(reply, force=True)
+            self._take_floor(reply)
 
     def _get(self, path: str) -> dict[str, Any]:
         """One JSON read of the API, as this participant."""
@@ -781,20 +782,22 @@ class ConferenceClient(DraftClient):
                 self.lists[lst["id"]] = _whole(lst)
             self._changed.notify_all()
 
-    def _take_floor(self, reply: dict[str, Any], force: bool = False) -> None:
+    def _take_floor(self, reply: dict[str, Any]) -> None:
         """The agenda and the lists of the item under debate, whole (`floor:get`,
-        `agenda:changed`, the agenda's answers)."""
+        `agenda:changed`, the agenda's answers): each taken where it is newer than what is
+        held, whichever came first."""
         self._clock(reply)
-        if not force and self.agenda and reply["agenda"]["version"] <= self.agenda["version"]:
-            return
-        self.agenda = reply["agenda"]
-        lists = {lst["id"]: lst for lst in reply["lists"]}
-        for list_id, lst in lists.items():
-            held = self.lists.get(list_id)
-            if held is not None and held["version"] > lst["version"] and not force:
-                lists[list_id] = held  # a change newer than the agenda's message
-            else:
-                lists[list_id] = _whole(lst)
+        agenda = reply["agenda"]
+        if self.agenda is None or agenda["version"] > self.agenda["version"]:
+            self.agenda = agenda
+        elif agenda["version"] < self.agenda["version"]:
+            return  # older than what is held: its lists may be another item's
+        current = self.agenda["current_id"]
+        lists = {i: lst for i, lst in self.lists.items() if lst["agenda_item_id"] == current}
+        for lst in reply["lists"]:
+            held = lists.get(lst["id"])
+            if held is None or lst["version"] > held["version"]:
+                lists[lst["id"]] = _whole(lst)
         self.lists = lists
         self._changed.notify_all()
 
@@ -810,7 +813,7 @@ class ConferenceClient(DraftClient):
         def loaded(reply: Any) -> None:
             if isinstance(reply, dict) and reply.get("ok"):
                 with self._lock:
-                    self._take_floor(reply, force=True)
+                    self._take_floor(reply)
 
         self.sio.emit("floor:get", {"conference_id": self.conference_id}, callback=loaded)
 

@@ -387,10 +387,22 @@ class FloorMirror:
 
     def apply(self, name: str, m: dict[str, Any]) -> None:
         if name == "agenda:changed":
-            if m["agenda"]["version"] > self.agenda["version"]:
-                self.take(m)
+            self.whole_state(m)
         elif name == "floor:changed":
             self._list(m["event"], m["list"])
+
+    def whole_state(self, m: dict[str, Any]) -> None:
+        """The agenda where newer, then each list of the item under debate where newer."""
+        if m["agenda"]["version"] < self.agenda["version"]:
+            return
+        self.agenda = copy.deepcopy(m["agenda"])
+        current = self.agenda["current_id"]
+        lists = {i: lst for i, lst in self.lists.items() if lst["agenda_item_id"] == current}
+        for lst in m["lists"]:
+            held = lists.get(lst["id"])
+            if held is None or lst["version"] > held["version"]:
+                lists[lst["id"]] = self.whole(lst)
+        self.lists = lists
 
     def _list(self, event: str, lst: dict[str, Any]) -> None:
         held = self.lists.get(lst["id"])
