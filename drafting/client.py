@@ -16,10 +16,13 @@ condition that `sync` and `wait_for` wait on, and timers for the machine's retri
 
 from __future__ import annotations
 
+import json
 import threading
 import time
+import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from functools import partial
 from typing import Any
 
@@ -28,7 +31,7 @@ import socketio
 from . import textsync
 from .clientsync import ClauseState, DocSync, Inflight, Refused, Request, checked, flatten
 
-__all__ = ["ClauseState", "DraftClient", "Inflight", "Refused"]
+__all__ = ["ClauseState", "ConferenceClient", "DraftClient", "Inflight", "Refused"]
 
 
 class Change:
@@ -579,3 +582,293 @@ class DraftClient:
                 if left <= 0:
                     raise TimeoutError("condition not reached")
                 self._changed.wait(min(left, 0.2))
+
+
+_LAST = "last"  # `agenda_add` without a place: the item goes last
+
+
+class ConferenceClient(DraftClient):
+    """A `DraftClient` that also follows its conference: the agenda and the lists of speakers
+    of the item under debate, kept as docs/protocol.md says ("The meeting, step by step"), and
+    what the chair and the delegations do with them:
+
+        chair.follow(conference_id); chair.agenda_add(draft_id=d); chair.agenda_next()
+        lst = delegate.current_list()["id"]; delegate.ask(lst, "point_of_order")
+        chair.give(lst); delegate.wait_for(lambda c: c.has_floor())
+
+    `agenda` is the agenda as the wire has it; `lists` each list by id, its `requests` by id.
+    """
+
+    def __init__(self, url: str, token: str, *, timeout: float = 10.0) -> None:
+        self.conference_id: int | None = None
+        self.agenda: dict[str, Any] | None = None
+        self.lists: dict[int, dict[str, Any]] = {}
+        self.clock_offset = 0.0  # the server's clock minus ours, in seconds
+        self.reloads = 0  # `floor:get` again after a missed message
+        super().__init__(url, token, timeout=timeout)
+        self.sio.on("agenda:changed", self._on_agenda)
+        self.sio.on("floor:changed", self._on_floor)
+
+    # --- following ------------------------------------------------------------------------
+
+    def follow(self, conference_id: int) -> None:
+        """Follow the conference's room and load its floor."""
+        if self.me is None:
+            self.me = self._get("/api/me")
+        with self._lock:
+            self.conference_id = conference_id  # what the room says from now on is heard
+        self.call("conference:follow", {"conference_id": conference_id})
+        reply = self.call("floor:get", {"conference_id": conference_id})
+        with self._lock:
+            self._take_floor(reply)
+
+    def _get(self, path: str) -> dict[str, Any]:
+        """One JSON read of the API, as this participant."""
+        req = urllib.request.Request(
+            self.url + path, headers={"Authorization": f"Bearer {self.token}"}
+        )
+        with urllib.request.urlopen(req, timeout=self.timeout) as resp:
+            return dict(json.loads(resp.read()))
+
+    def current_list(self, clause_id: int | None = None) -> dict[str, Any]:
+        """A list of the item under debate: its own, or a clause's."""
+        with self._lock:
+            for lst in self.lists.values():
+                if lst["clause_id"] == clause_id:
+                    return lst
+        raise LookupError("no such list of speakers for the item under debate")
+
+    def queue(self, list_id: int) -> list[dict[str, Any]]:
+        """The waiting requests of a list, in calling order."""
+        with self._lock:
+            lst = self.lists[list_id]
+            return [lst["requests"][i] for i in lst["order"]]
+
+    def speaker(self, list_id: int) -> dict[str, Any] | None:
+        """The request that has the floor on a list (its `deadline`, `warning_at`...)."""
+        with self._lock:
+            lst = self.lists[list_id]
+            return None if lst["speaker"] is None else lst["requests"][lst["speaker"]]
+
+    def has_floor(self) -> bool:
+        """Whether my delegation has the floor (the notice of `floor:changed`, `given`)."""
+        with self._lock:
+            mine = (self.me or {}).get("member_id")
+            return mine is not None and any(
+                lst["speaker"] is not None and lst["requests"][lst["speaker"]]["member_id"] == mine
+                for lst in self.lists.values()
+            )
+
+    # --- the agenda -----------------------------------------------------------------------
+
+    def agenda_add(
+        self, *, draft_id: int | None = None, title: str | None = None, after_id: Any = _LAST
+    ) -> int:
+        """Put a draft or a free item on the agenda (last, or after `after_id`; None: first);
+        returns the item's id."""
+        payload: dict[str, Any] = {"conference_id": self.conference_id}
+        if draft_id is not None:
+            payload["draft_id"] = draft_id
+        if title is not None:
+            payload["title"] = title
+        if after_id != _LAST:
+            payload["after_id"] = after_id
+        reply = self._floor_call("agenda:add", payload)
+        return int(reply["item_id"])
+
+    def agenda_move(self, item_id: int, after_id: int | None) -> dict[str, Any]:
+        return self._floor_call("agenda:move", {"item_id": item_id, "after_id": after_id})
+
+    def agenda_remove(self, item_id: int) -> dict[str, Any]:
+        return self._floor_call("agenda:remove", {"item_id": item_id})
+
+    def agenda_next(self, item_id: int | None = None) -> dict[str, Any]:
+        """Move the meeting on: to the next item, or to `item_id`."""
+        payload: dict[str, Any] = {"conference_id": self.conference_id}
+        if item_id is not None:
+            payload["item_id"] = item_id
+        return self._floor_call("agenda:next", payload)
+
+    def speeches(self, item_id: int | None = None) -> list[dict[str, Any]]:
+        payload: dict[str, Any] = {"conference_id": self.conference_id}
+        if item_id is not None:
+            payload["item_id"] = item_id
+        return list(self.call("floor:speeches", payload)["speeches"])
+
+    # --- lists of speakers ----------------------------------------------------------------
+
+    def open_list(self, item_id: int, clause_id: int) -> dict[str, Any]:
+        """The chair opens a list of speakers on a clause; returns it."""
+        return self._list_call("floor:open", {"item_id": item_id, "clause_id": clause_id})
+
+    def ask(self, list_id: int, kind: str = "speech", member_id: int | None = None) -> int:
+        """Ask for the floor (the chair: put `member_id` on the list); returns the request id."""
+        payload: dict[str, Any] = {"list_id": list_id, "kind": kind}
+        if member_id is not None:
+            payload["member_id"] = member_id
+        reply = self.call("floor:ask", payload)
+        self._take_list_answer(reply)
+        return int(reply["request_id"])
+
+    def withdraw_request(self, request_id: int) -> dict[str, Any]:
+        return self._list_call("floor:withdraw", {"request_id": request_id})
+
+    def move_request(self, request_id: int, after_id: int | None) -> dict[str, Any]:
+        return self._list_call("floor:move", {"request_id": request_id, "after_id": after_id})
+
+    def give(self, list_id: int, request_id: int | None = None) -> dict[str, Any]:
+        """Give the floor to the next on the list, or to `request_id`; returns the list."""
+        payload: dict[str, Any] = {"list_id": list_id}
+        if request_id is not None:
+            payload["request_id"] = request_id
+        return self._list_call("floor:give", payload)
+
+    def end(self, list_id: int, ruling: str | None = None) -> dict[str, Any]:
+        payload: dict[str, Any] = {"list_id": list_id}
+        if ruling is not None:
+            payload["ruling"] = ruling
+        return self._list_call("floor:end", payload)
+
+    def close_list(self, list_id: int) -> dict[str, Any]:
+        """Declare the list closed: no new speeches (points of order and replies still)."""
+        return self._list_call("floor:close", {"list_id": list_id})
+
+    def reopen_list(self, list_id: int) -> dict[str, Any]:
+        return self._list_call("floor:reopen", {"list_id": list_id})
+
+    def set_list(
+        self,
+        list_id: int,
+        *,
+        speaking_seconds: int | None = None,
+        reply_seconds: int | None = None,
+        for_against: bool | None = None,
+    ) -> dict[str, Any]:
+        """The speaking time (0: none), the time for replies (0: as a speech), for and
+        against in turn."""
+        payload: dict[str, Any] = {"list_id": list_id}
+        for key, value in (
+            ("speaking_seconds", speaking_seconds),
+            ("reply_seconds", reply_seconds),
+            ("for_against", for_against),
+        ):
+            if value is not None:
+                payload[key] = value
+        return self._list_call("floor:settings", payload)
+
+    # --- keeping the state (with the lock held, except the calls) ---------------------------
+
+    def _floor_call(self, event: str, payload: dict[str, Any]) -> dict[str, Any]:
+        reply = self.call(event, payload)
+        with self._lock:
+            self._take_floor(reply)
+        return reply
+
+    def _list_call(self, event: str, payload: dict[str, Any]) -> dict[str, Any]:
+        reply = self.call(event, payload)
+        self._take_list_answer(reply)
+        return dict(reply["list"])
+
+    def _take_list_answer(self, reply: dict[str, Any]) -> None:
+        """An answer's list is whole: take it if it is newer than what is held."""
+        with self._lock:
+            self._clock(reply)
+            lst = reply["list"]
+            held = self.lists.get(lst["id"])
+            current = self.agenda["current_id"] if self.agenda else None
+            if (held is None and lst["agenda_item_id"] == current) or (
+                held is not None and lst["version"] > held["version"]
+            ):
+                self.lists[lst["id"]] = _whole(lst)
+            self._changed.notify_all()
+
+    def _take_floor(self, reply: dict[str, Any]) -> None:
+        """The agenda and the lists of the item under debate, whole (`floor:get`,
+        `agenda:changed`, the agenda's answers): each taken where it is newer than what is
+        held, whichever came first."""
+        self._clock(reply)
+        agenda = reply["agenda"]
+        if self.agenda is None or agenda["version"] > self.agenda["version"]:
+            self.agenda = agenda
+        elif agenda["version"] < self.agenda["version"]:
+            return  # older than what is held: its lists may be another item's
+        current = self.agenda["current_id"]
+        lists = {i: lst for i, lst in self.lists.items() if lst["agenda_item_id"] == current}
+        for lst in reply["lists"]:
+            held = lists.get(lst["id"])
+            if held is None or lst["version"] > held["version"]:
+                lists[lst["id"]] = _whole(lst)
+        self.lists = lists
+        self._changed.notify_all()
+
+    def _clock(self, msg: dict[str, Any]) -> None:
+        if msg.get("server_time"):
+            server = datetime.fromisoformat(msg["server_time"].replace("Z", "+00:00"))
+            self.clock_offset = server.timestamp() - time.time()
+
+    def _reload(self) -> None:
+        """A message was missed: load the floor again."""
+        self.reloads += 1
+
+        def loaded(reply: Any) -> None:
+            if isinstance(reply, dict) and reply.get("ok"):
+                with self._lock:
+                    self._take_floor(reply)
+
+        self.sio.emit("floor:get", {"conference_id": self.conference_id}, callback=loaded)
+
+    def _on_agenda(self, msg: dict[str, Any]) -> None:
+        with self._lock:
+            self.received.append(("agenda:changed", msg))
+            if msg.get("conference_id") == self.conference_id:
+                self._take_floor(msg)
+            self._changed.notify_all()
+
+    def _on_floor(self, msg: dict[str, Any]) -> None:
+        with self._lock:
+            self.received.append(("floor:changed", msg))
+            if msg.get("conference_id") == self.conference_id and self.agenda is not None:
+                self._clock(msg)
+                self._apply_list(msg["event"], msg["list"])
+            self._changed.notify_all()
+
+    def _apply_list(self, event: str, lst: dict[str, Any]) -> None:
+        held = self.lists.get(lst["id"])
+        if held is None:
+            if lst["agenda_item_id"] != (self.agenda or {}).get("current_id"):
+                return  # another item's list
+            if event == "opened":
+                self.lists[lst["id"]] = _whole(lst)
+            else:
+                self._reload()
+            return
+        if lst["version"] <= held["version"]:
+            return
+        if lst["version"] > held["version"] + 1:
+            self._reload()
+            return
+        requests = dict(held["requests"])
+        requests.update({r["id"]: r for r in lst["requests"]})
+        keep = set(lst["order"]) | {lst["speaker"], lst["interrupted"]}
+        self.lists[lst["id"]] = {
+            **lst,
+            "requests": {i: r for i, r in requests.items() if i in keep},
+        }
+
+    def _on_connect(self) -> None:
+        super()._on_connect()
+        with self._lock:
+            conference_id = self.conference_id
+        if conference_id is None:
+            return
+
+        def followed(reply: Any) -> None:
+            if isinstance(reply, dict) and reply.get("ok"):
+                self._reload()
+
+        self.sio.emit("conference:follow", {"conference_id": conference_id}, callback=followed)
+
+
+def _whole(lst: dict[str, Any]) -> dict[str, Any]:
+    """A list as the client keeps it: its requests by id."""
+    return {**lst, "requests": {r["id"]: r for r in lst["requests"]}}

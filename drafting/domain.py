@@ -41,6 +41,7 @@ AMENDMENT_STATUSES = (
 POLL_SUBJECTS = ("amendment", "clause", "draft", "motion")
 MOTION_STATUSES = ("pending", "granted", "refused", "voting", "withdrawn")
 POLL_STATES = ("open", "closed", "suspended")
+AGENDA_STATUSES = ("pending", "current", "done", "removed")
 
 GONE = ("deleted", "rejected")  # clauses no longer in the text
 MAX_LEVEL = 2  # 0: clause, 1: (a), 2: (i)
@@ -191,6 +192,66 @@ class Motion:
     status: str = "pending"  # pending, granted, refused, voting, withdrawn
     poll_id: int | None = None  # when it was put to the vote
     created_at: str | None = None
+
+
+@dataclass(frozen=True)
+class AgendaItem:
+    """An item on a conference's agenda: a draft, or a free item with a title ("Opening of
+    the session", "Election of officers"). Its place is `position`; its number is derived
+    (1, 2, 3 among the items not removed), as a clause's is."""
+
+    id: int
+    conference_id: int
+    position: int
+    title: str
+    draft_id: int | None = None
+    status: str = "pending"  # pending, current, done, removed
+
+    @property
+    def kind(self) -> str:
+        return "draft" if self.draft_id is not None else "item"
+
+
+@dataclass(frozen=True)
+class SpeakersList:
+    """The list of speakers of an agenda item, or of one clause of its draft (`clause_id`).
+    `version` counts its changes: messages carry it, so a client sees one it missed."""
+
+    id: int
+    conference_id: int
+    agenda_item_id: int
+    clause_id: int | None = None
+    open: bool = True
+    for_against: bool = False  # speakers for and against in turn
+    speaking_seconds: int | None = None  # None: no limit
+    reply_seconds: int | None = None  # None: as a speech
+    version: int = 1
+
+
+@dataclass(frozen=True)
+class FloorRequest:
+    """A delegation's request for the floor on a list, and the speech it becomes.
+
+    Times are the store's ISO timestamps. `started_at` is when the current stretch of the
+    speech began (the floor given, or given back after a point of order); `spoken_ms` what
+    was spoken before it; `deadline` when its time is up (None: no limit)."""
+
+    id: int
+    list_id: int
+    conference_id: int
+    kind: str  # speech, for, against, point_of_order, reply (`floor.KINDS`)
+    member_id: int  # the delegation
+    participant_id: int | None  # who asked (None: the chair put the delegation on the list)
+    position: int  # its place among the requests of its group (`floor.group`)
+    status: str = "waiting"  # waiting, speaking, interrupted, spoken, withdrawn
+    asked_at: str | None = None
+    first_started_at: str | None = None
+    started_at: str | None = None
+    spoken_ms: int = 0
+    limit_seconds: int | None = None
+    deadline: str | None = None
+    ended_at: str | None = None
+    ruling: str | None = None  # a point of order: the chair's ruling
 
 
 @dataclass(frozen=True)

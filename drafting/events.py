@@ -57,7 +57,9 @@ class Fanout(Protocol):
 
 EVENT_TYPES: dict[str, type[Event]] = {}
 _WHERE = ("conference_id", "draft_id", "clause_id", "actor_id", "seq", "at", "extra")
-_NOT_JOURNALED = ("live",)  # how the fan-out sends an event, not what happened
+# how the fan-out sends an event, not what happened: `live` (an edit whose author has its
+# acknowledgement), `view` (the state a floor or agenda event's message carries)
+_NOT_JOURNALED = ("live", "view")
 
 
 @dataclass(kw_only=True)
@@ -509,3 +511,180 @@ class OrderRuled(Event):
         assert self.draft_id is not None
         payload = {"draft_id": self.draft_id, "clause_id": self.clause_id, "ruled": self.ruled}
         out.send("order:ruled", payload, draft_room(self.draft_id))
+
+
+# --- the agenda and the floor -------------------------------------------------------------------
+
+
+@dataclass(kw_only=True)
+class AgendaEvent(Event):
+    """An agenda item added, moved, removed, taken up or concluded. Journaled with the
+    conference (and the draft, for a draft's item: the draft's record says when it was taken
+    up). The last agenda event of a transaction carries the agenda as it then stands
+    (`view`, not journaled: `actions/floor.py` sets it), sent to the conference's room as
+    `agenda:changed`."""
+
+    item_id: int
+    number: int
+    title: str
+    view: dict[str, Any] | None = None
+
+    def rooms(self) -> tuple[str, ...]:
+        return (conference_room(self.conference_id),)
+
+    def broadcast(self, out: Fanout) -> None:
+        if self.view is None:
+            return
+        what = self.type.split(".", 1)[1]
+        payload = {"conference_id": self.conference_id, "event": what, **self.view}
+        out.send("agenda:changed", payload, conference_room(self.conference_id))
+
+
+@dataclass(kw_only=True)
+class AgendaAdded(AgendaEvent):
+    type = "agenda.added"
+    kind: str  # "draft" or "item"
+
+
+@dataclass(kw_only=True)
+class AgendaMoved(AgendaEvent):
+    type = "agenda.moved"
+    before: int  # its number
+    after: int
+
+
+@dataclass(kw_only=True)
+class AgendaRemoved(AgendaEvent):
+    type = "agenda.removed"
+
+
+@dataclass(kw_only=True)
+class AgendaTakenUp(AgendaEvent):
+    """The meeting takes up an item: it is now under debate."""
+
+    type = "agenda.taken_up"
+
+
+@dataclass(kw_only=True)
+class AgendaConcluded(AgendaEvent):
+    """The meeting moves on from an item."""
+
+    type = "agenda.concluded"
+
+
+@dataclass(kw_only=True)
+class FloorEvent(Event):
+    """Something on a list of speakers. Journaled with the conference, the item's draft and
+    the list's clause, so a draft's record says who spoke on it. The last event of a
+    transaction about a list carries the list (`view`: its settings, the queue, the requests
+    that changed), sent to the conference's room as `floor:changed`."""
+
+    list_id: int
+    agenda_item_id: int
+    view: dict[str, Any] | None = None
+
+    def rooms(self) -> tuple[str, ...]:
+        return (conference_room(self.conference_id),)
+
+    def broadcast(self, out: Fanout) -> None:
+        if self.view is None:
+            return
+        what = self.type.split(".", 1)[1]
+        payload = {"conference_id": self.conference_id, "event": what, **self.view}
+        out.send("floor:changed", payload, conference_room(self.conference_id))
+
+
+@dataclass(kw_only=True)
+class _Request(FloorEvent):
+    """About one request for the floor, and the delegation that made it (named as it then was,
+    so the journal reads without the roster)."""
+
+    request_id: int
+    kind: str  # speech, for, against, point_of_order, reply
+    member_id: int
+    delegation: str
+    name: str | None  # the representative who asked; None: put on the list by the chair
+
+
+@dataclass(kw_only=True)
+class FloorOpened(FloorEvent):
+    """The chair opened a list of speakers on one clause (`clause_id`) of the item's draft."""
+
+    type = "floor.opened"
+
+
+@dataclass(kw_only=True)
+class FloorAsked(_Request):
+    type = "floor.asked"
+
+
+@dataclass(kw_only=True)
+class FloorWithdrawn(_Request):
+    type = "floor.withdrawn"
+
+
+@dataclass(kw_only=True)
+class FloorMoved(_Request):
+    """The chair moved a waiting request: its place in the queue before and after (1 first)."""
+
+    type = "floor.moved"
+    before: int
+    after: int
+
+
+@dataclass(kw_only=True)
+class FloorGiven(_Request):
+    type = "floor.given"
+    limit_seconds: int | None
+    deadline: str | None
+
+
+@dataclass(kw_only=True)
+class FloorInterrupted(_Request):
+    """A point of order took the floor from this speaker, who has it back after the ruling."""
+
+    type = "floor.interrupted"
+    spoken_seconds: float  # so far
+    by: int  # the point of order's request id
+
+
+@dataclass(kw_only=True)
+class FloorResumed(_Request):
+    type = "floor.resumed"
+    deadline: str | None
+
+
+@dataclass(kw_only=True)
+class FloorEnded(_Request):
+    """A speech ended: who spoke, from when to when, for how long (interruptions left out)."""
+
+    type = "floor.ended"
+    optional = frozenset({"ruling"})
+    started_at: str
+    ended_at: str
+    seconds: float
+    limit_seconds: int | None
+    over_seconds: int  # past the limit
+    ruling: str | None = None  # a point of order: the chair's ruling
+
+
+@dataclass(kw_only=True)
+class FloorClosed(FloorEvent):
+    """The list was declared closed (rule 73/115): no new speakers."""
+
+    type = "floor.closed"
+    waiting: int  # speakers inscribed still to speak
+
+
+@dataclass(kw_only=True)
+class FloorReopened(FloorEvent):
+    type = "floor.reopened"
+
+
+@dataclass(kw_only=True)
+class FloorSettings(FloorEvent):
+    """The speaking time, the reply time, or for and against, changed."""
+
+    type = "floor.settings"
+    before: dict[str, Any]
+    after: dict[str, Any]

@@ -77,7 +77,99 @@ def _sentence(e: Event, by: str, n: Names) -> str | None:
         return _motion(e, by, n)
     if e.type.startswith("poll."):
         return _poll(e, n)
+    if e.type.startswith("agenda."):
+        return _agenda(e, by)
+    if e.type.startswith("floor."):
+        return _floor(e, n)
     return None
+
+
+def duration(seconds: float) -> str:
+    """How long, as a record says it: "45 s", "2 min 05 s", "1 h 02 min"."""
+    s = round(seconds)
+    if s < 60:
+        return f"{s} s"
+    m, s = divmod(s, 60)
+    if m < 60:
+        return f"{m} min {s:02d} s" if s else f"{m} min"
+    h, m = divmod(m, 60)
+    return f"{h} h {m:02d} min"
+
+
+def _agenda(e: Event, by: str) -> str | None:
+    d = e.data
+    item = f"item {d['number']}, “{d['title']}”"
+    if e.type == "agenda.added":
+        return f"{item.capitalize()}, was placed on the agenda by {by}."
+    if e.type == "agenda.moved":
+        return f"“{d['title']}” became item {d['after']} of the agenda (it was item {d['before']})."
+    if e.type == "agenda.removed":
+        return f"{item.capitalize()}, was removed from the agenda by {by}."
+    if e.type == "agenda.taken_up":
+        return f"The meeting took up {item}."
+    if e.type == "agenda.concluded":
+        return f"The meeting concluded its consideration of {item}."
+    return None
+
+
+SPOKE = {
+    "speech": "spoke",
+    "for": "spoke in favour",
+    "against": "spoke against",
+    "reply": "spoke in exercise of the right of reply",
+}
+
+
+def _speaker(d: dict[str, Any]) -> str:
+    return f"{d['name']} ({d['delegation']})" if d.get("name") else str(d["delegation"])
+
+
+def _floor(e: Event, n: Names) -> str | None:
+    d = e.data
+    on = f" on {n.clause(e.clause_id)}" if e.clause_id is not None else ""
+    if e.type == "floor.opened":
+        return f"The chair opened a list of speakers{on}."
+    if e.type == "floor.closed":
+        return f"The list of speakers{on} was declared closed ({d['waiting']} still to speak)."
+    if e.type == "floor.reopened":
+        return f"The list of speakers{on} was reopened."
+    if e.type == "floor.settings":
+        return f"The chair set {', '.join(_settings(d['after']))}{on}."
+    if e.type == "floor.interrupted":
+        return f"{_speaker(d)} was interrupted by a point of order."
+    if e.type != "floor.ended":
+        return None  # requests, moves and the floor given: the speech's own line says it
+    took = duration(d["seconds"])
+    if d["kind"] == "point_of_order":
+        text = f"{_speaker(d)} rose to a point of order{on} ({took})."
+        if d.get("ruling"):
+            ruling = d["ruling"].rstrip()
+            text += f" The chair ruled: {ruling}{'' if ruling[-1] in '.!?' else '.'}"
+        return text
+    spoke = SPOKE.get(d["kind"], "spoke")
+    text = f"{_speaker(d)} {spoke}{on}: {took} (from {d['started_at'][11:19]}"
+    if d.get("over_seconds"):
+        text += f"; {duration(d['over_seconds'])} over the {duration(d['limit_seconds'])} allowed"
+    return text + ")."
+
+
+def _settings(after: dict[str, Any]) -> list[str]:
+    out = []
+    if "speaking_seconds" in after:
+        limit = after["speaking_seconds"]
+        out.append(f"the speaking time to {duration(limit)}" if limit else "no speaking time")
+    if "reply_seconds" in after:
+        limit = after["reply_seconds"]
+        out.append(
+            f"the time for replies to {duration(limit)}" if limit else "replies timed as speeches"
+        )
+    if "for_against" in after:
+        out.append(
+            "speakers for and against in turn"
+            if after["for_against"]
+            else "speakers in the order they asked"
+        )
+    return out
 
 
 def _amendment(e: Event, by: str, n: Names) -> str | None:

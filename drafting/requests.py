@@ -12,10 +12,22 @@ from dataclasses import dataclass, fields
 from typing import TYPE_CHECKING, Any, Self
 
 from .errors import Invalid
+from .floor import AT_END
 
 if TYPE_CHECKING:
     from .actions import Actions, Actor
-    from .domain import Amendment, Clause, Conference, Draft, Motion, Participant, Poll
+    from .domain import (
+        AgendaItem,
+        Amendment,
+        Clause,
+        Conference,
+        Draft,
+        FloorRequest,
+        Motion,
+        Participant,
+        Poll,
+        SpeakersList,
+    )
 
 
 MAX_DEPTH = 32  # objects and lists within each other: the protocol needs 4
@@ -271,3 +283,163 @@ class RuleOrder(Request):
 
     def run(self, a: Actions, actor: Actor) -> list[int]:
         return a.rule_order(actor, self.draft_id, self.clause_id, self.order)
+
+
+# --- the agenda and the lists of speakers ---------------------------------------------------
+# `conference_id` is the conference the API's path names; a socket event may leave it out.
+
+
+@dataclass(frozen=True)
+class GetFloor(Request):
+    conference_id: object = None
+    item_id: object = None
+
+    def run(self, a: Actions, actor: Actor) -> dict[str, Any]:
+        return a.floor_state(actor, self.conference_id, self.item_id)
+
+
+@dataclass(frozen=True)
+class GetSpeeches(Request):
+    conference_id: object = None
+    item_id: object = None
+
+    def run(self, a: Actions, actor: Actor) -> list[dict[str, Any]]:
+        return a.speeches(actor, self.conference_id, self.item_id)
+
+
+@dataclass(frozen=True)
+class AddAgendaItem(Request):
+    conference_id: object = None
+    draft_id: object = None
+    title: object = None
+    after_id: object = AT_END  # last; null: first
+
+    def run(self, a: Actions, actor: Actor) -> AgendaItem:
+        return a.add_agenda_item(
+            actor, self.conference_id, self.draft_id, self.title, self.after_id
+        )
+
+
+@dataclass(frozen=True)
+class MoveAgendaItem(Request):
+    item_id: object = None
+    after_id: object = None
+    conference_id: object = None
+
+    def run(self, a: Actions, actor: Actor) -> AgendaItem:
+        return a.move_agenda_item(actor, self.item_id, self.after_id, self.conference_id)
+
+
+@dataclass(frozen=True)
+class RemoveAgendaItem(Request):
+    item_id: object = None
+    conference_id: object = None
+
+    def run(self, a: Actions, actor: Actor) -> AgendaItem:
+        return a.remove_agenda_item(actor, self.item_id, self.conference_id)
+
+
+@dataclass(frozen=True)
+class NextAgendaItem(Request):
+    conference_id: object = None
+    item_id: object = None
+
+    def run(self, a: Actions, actor: Actor) -> AgendaItem | None:
+        return a.next_agenda_item(actor, self.conference_id, self.item_id)
+
+
+@dataclass(frozen=True)
+class OpenClauseList(Request):
+    item_id: object = None
+    clause_id: object = None
+    conference_id: object = None
+
+    def run(self, a: Actions, actor: Actor) -> SpeakersList:
+        return a.open_clause_list(actor, self.item_id, self.clause_id, self.conference_id)
+
+
+@dataclass(frozen=True)
+class AskFloor(Request):
+    list_id: object = None
+    kind: object = "speech"
+    member_id: object = None
+    conference_id: object = None
+
+    def run(self, a: Actions, actor: Actor) -> FloorRequest:
+        return a.ask_floor(actor, self.list_id, self.kind, self.member_id, self.conference_id)
+
+
+@dataclass(frozen=True)
+class WithdrawRequest(Request):
+    request_id: object = None
+    conference_id: object = None
+
+    def run(self, a: Actions, actor: Actor) -> FloorRequest:
+        return a.withdraw_request(actor, self.request_id, self.conference_id)
+
+
+@dataclass(frozen=True)
+class MoveRequest(Request):
+    request_id: object = None
+    after_id: object = None
+    conference_id: object = None
+
+    def run(self, a: Actions, actor: Actor) -> FloorRequest:
+        return a.move_request(actor, self.request_id, self.after_id, self.conference_id)
+
+
+@dataclass(frozen=True)
+class GiveFloor(Request):
+    list_id: object = None
+    request_id: object = None
+    conference_id: object = None
+
+    def run(self, a: Actions, actor: Actor) -> FloorRequest:
+        return a.give_floor(actor, self.list_id, self.request_id, self.conference_id)
+
+
+@dataclass(frozen=True)
+class EndSpeech(Request):
+    list_id: object = None
+    ruling: object = None
+    conference_id: object = None
+
+    def run(self, a: Actions, actor: Actor) -> FloorRequest:
+        return a.end_speech(actor, self.list_id, self.ruling, self.conference_id)
+
+
+@dataclass(frozen=True)
+class CloseList(Request):
+    list_id: object = None
+    conference_id: object = None
+
+    def run(self, a: Actions, actor: Actor) -> SpeakersList:
+        return a.close_list(actor, self.list_id, self.conference_id)
+
+
+@dataclass(frozen=True)
+class ReopenList(Request):
+    list_id: object = None
+    conference_id: object = None
+
+    def run(self, a: Actions, actor: Actor) -> SpeakersList:
+        return a.reopen_list(actor, self.list_id, self.conference_id)
+
+
+@dataclass(frozen=True)
+class SetList(Request):
+    list_id: object = None
+    speaking_seconds: object = None
+    reply_seconds: object = None
+    for_against: object = None
+    conference_id: object = None
+
+    def run(self, a: Actions, actor: Actor) -> SpeakersList:
+        return a.set_list(
+            actor,
+            self.list_id,
+            self.speaking_seconds,
+            self.reply_seconds,
+            self.for_against,
+            self.conference_id,
+        )

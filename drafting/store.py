@@ -27,14 +27,17 @@ from sqlite_utils.migrations import Migrations
 from . import textsync
 from .domain import (
     DEFAULT_RULES,
+    AgendaItem,
     Amendment,
     Clause,
     Conference,
     Draft,
+    FloorRequest,
     Member,
     Motion,
     Participant,
     Poll,
+    SpeakersList,
 )
 from .errors import Conflict, Invalid, NotFound, StoreUnavailable
 from .events import Event
@@ -305,6 +308,74 @@ def _m0009(db: Database) -> None:
         db.table("drafts").add_column(name, str)
 
 
+@migrations(name="0011_floor")
+def _m0011(db: Database) -> None:
+    """The meeting around the text: a conference's agenda (drafts and other items, in order,
+    and which is under debate), a list of speakers per item (and per clause where the chair
+    opens one), and the requests for the floor with the times of the speeches they became.
+    `version`s count changes, so a client can tell it missed a message."""
+    db.table("conferences").add_column("agenda_version", int)
+    db.table("agenda_items").create(
+        {
+            "id": int,
+            "conference_id": int,
+            "position": int,
+            "title": str,
+            "draft_id": int,
+            "status": str,
+            "created_at": str,
+        },
+        pk="id",
+        foreign_keys=[("conference_id", "conferences", "id"), ("draft_id", "drafts", "id")],
+    )
+    db.table("agenda_items").create_index(["conference_id", "position"])
+    db.table("speakers_lists").create(
+        {
+            "id": int,
+            "conference_id": int,
+            "agenda_item_id": int,
+            "clause_id": int,
+            "open": int,
+            "for_against": int,
+            "speaking_seconds": int,
+            "reply_seconds": int,
+            "version": int,
+            "created_at": str,
+        },
+        pk="id",
+        foreign_keys=[("agenda_item_id", "agenda_items", "id")],
+    )
+    # one list per item, and one per clause of it
+    db.execute(
+        "CREATE UNIQUE INDEX idx_speakers_lists_place"
+        " ON speakers_lists (agenda_item_id, coalesce(clause_id, 0))"
+    )
+    db.table("floor_requests").create(
+        {
+            "id": int,
+            "list_id": int,
+            "conference_id": int,
+            "kind": str,
+            "member_id": int,
+            "participant_id": int,
+            "position": int,
+            "status": str,
+            "asked_at": str,
+            "first_started_at": str,
+            "started_at": str,
+            "spoken_ms": int,
+            "limit_seconds": int,
+            "deadline": str,
+            "ended_at": str,
+            "ruling": str,
+        },
+        pk="id",
+        foreign_keys=[("list_id", "speakers_lists", "id")],
+    )
+    db.table("floor_requests").create_index(["list_id", "status"])
+    db.table("floor_requests").create_index(["conference_id", "status"])
+
+
 def now() -> str:
     return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
@@ -360,6 +431,65 @@ def _motion(row: dict[str, Any]) -> Motion:
         status=row["status"],
         poll_id=row["poll_id"],
         created_at=row["created_at"],
+    )
+
+
+def _agenda_item(row: dict[str, Any]) -> AgendaItem:
+    return AgendaItem(
+        id=row["id"],
+        conference_id=row["conference_id"],
+        position=row["position"],
+        title=row["title"],
+        draft_id=row["draft_id"],
+        status=row["status"],
+    )
+
+
+def _speakers_list(row: dict[str, Any]) -> SpeakersList:
+    return SpeakersList(
+        id=row["id"],
+        conference_id=row["conference_id"],
+        agenda_item_id=row["agenda_item_id"],
+        clause_id=row["clause_id"],
+        open=bool(row["open"]),
+        for_against=bool(row["for_against"]),
+        speaking_seconds=row["speaking_seconds"],
+        reply_seconds=row["reply_seconds"],
+        version=row["version"] or 1,
+    )
+
+
+_REQUEST_STATE = (
+    "status",
+    "position",
+    "first_started_at",
+    "started_at",
+    "spoken_ms",
+    "limit_seconds",
+    "deadline",
+    "ended_at",
+    "ruling",
+)
+
+
+def _floor_request(row: dict[str, Any]) -> FloorRequest:
+    return FloorRequest(
+        id=row["id"],
+        list_id=row["list_id"],
+        conference_id=row["conference_id"],
+        kind=row["kind"],
+        member_id=row["member_id"],
+        participant_id=row["participant_id"],
+        position=row["position"],
+        status=row["status"],
+        asked_at=row["asked_at"],
+        first_started_at=row["first_started_at"],
+        started_at=row["started_at"],
+        spoken_ms=row["spoken_ms"] or 0,
+        limit_seconds=row["limit_seconds"],
+        deadline=row["deadline"],
+        ended_at=row["ended_at"],
+        ruling=row["ruling"],
     )
 
 
@@ -1166,6 +1296,174 @@ class Store:
             values["decided_at"] = now()
         self._t("motions").update(motion_id, values)
         return self.motion(motion_id)
+
+    # --- the agenda and the floor ---------------------------------------------------------
+
+    def insert_agenda_item(
+        self, conference_id: int, title: str, draft_id: int | None, position: int
+    ) -> AgendaItem:
+        pk = self._insert(
+            "agenda_items",
+            {
+                "conference_id": conference_id,
+                "position": position,
+                "title": title,
+                "draft_id": draft_id,
+                "status": "pending",
+                "created_at": now(),
+            },
+        )
+        return self.agenda_item(pk)
+
+    def agenda_item(self, item_id: int) -> AgendaItem:
+        row = self._one("select * from agenda_items where id = ?", [item_id])
+        if row is None:
+            raise NotFound(f"There is no agenda item {item_id}.")
+        return _agenda_item(row)
+
+    def agenda_items(self, conference_id: int) -> list[AgendaItem]:
+        """The items on the agenda (not those removed), in order."""
+        return [
+            _agenda_item(r)
+            for r in self.db.query(
+                "select * from agenda_items where conference_id = ? and status != 'removed'"
+                " order by position, id",
+                [conference_id],
+            )
+        ]
+
+    def update_agenda_item(self, item_id: int, **values: Any) -> AgendaItem:
+        self._t("agenda_items").update(item_id, values)
+        return self.agenda_item(item_id)
+
+    def set_agenda_positions(self, positions: dict[int, int]) -> None:
+        self.db.conn.executemany(
+            "update agenda_items set position = ? where id = ?",
+            [(pos, item_id) for item_id, pos in positions.items()],
+        )
+
+    def agenda_version(self, conference_id: int) -> int:
+        row = self._one("select agenda_version from conferences where id = ?", [conference_id])
+        return int(row["agenda_version"] or 0) if row else 0
+
+    def bump_agenda(self, conference_id: int) -> int:
+        """The agenda changed: its version, one more."""
+        self.db.execute(
+            "update conferences set agenda_version = coalesce(agenda_version, 0) + 1 where id = ?",
+            [conference_id],
+        )
+        return self.agenda_version(conference_id)
+
+    def insert_speakers_list(
+        self, conference_id: int, agenda_item_id: int, clause_id: int | None
+    ) -> SpeakersList:
+        pk = self._insert(
+            "speakers_lists",
+            {
+                "conference_id": conference_id,
+                "agenda_item_id": agenda_item_id,
+                "clause_id": clause_id,
+                "open": 1,
+                "for_against": 0,
+                "speaking_seconds": None,
+                "reply_seconds": None,
+                "version": 1,
+                "created_at": now(),
+            },
+        )
+        return self.speakers_list(pk)
+
+    def speakers_list(self, list_id: int) -> SpeakersList:
+        row = self._one("select * from speakers_lists where id = ?", [list_id])
+        if row is None:
+            raise NotFound(f"There is no list of speakers {list_id}.")
+        return _speakers_list(row)
+
+    def speakers_lists(self, agenda_item_id: int) -> list[SpeakersList]:
+        """An item's lists: its own first, then its clauses', in the order they were opened."""
+        return [
+            _speakers_list(r)
+            for r in self.db.query(
+                "select * from speakers_lists where agenda_item_id = ?"
+                " order by clause_id is not null, id",
+                [agenda_item_id],
+            )
+        ]
+
+    def find_speakers_list(self, agenda_item_id: int, clause_id: int | None) -> SpeakersList | None:
+        row = self._one(
+            "select * from speakers_lists where agenda_item_id = ?"
+            " and coalesce(clause_id, 0) = coalesce(?, 0)",
+            [agenda_item_id, clause_id],
+        )
+        return None if row is None else _speakers_list(row)
+
+    def update_speakers_list(self, list_id: int, **values: Any) -> SpeakersList:
+        for key in ("open", "for_against"):
+            if key in values:
+                values[key] = int(values[key])
+        self._t("speakers_lists").update(list_id, values)
+        return self.speakers_list(list_id)
+
+    def bump_speakers_list(self, list_id: int) -> SpeakersList:
+        """The list or its requests changed: its version, one more."""
+        self.db.execute("update speakers_lists set version = version + 1 where id = ?", [list_id])
+        return self.speakers_list(list_id)
+
+    def insert_floor_request(self, values: dict[str, Any]) -> FloorRequest:
+        row = dict(values, status="waiting", spoken_ms=0, asked_at=now())
+        return self.floor_request(self._insert("floor_requests", row))
+
+    def floor_request(self, request_id: int) -> FloorRequest:
+        row = self._one("select * from floor_requests where id = ?", [request_id])
+        if row is None:
+            raise NotFound(f"There is no request for the floor {request_id}.")
+        return _floor_request(row)
+
+    def floor_requests(self, list_id: int) -> list[FloorRequest]:
+        """Every request made on a list, whatever became of it, in the order made."""
+        return [
+            _floor_request(r)
+            for r in self.db.query(
+                "select * from floor_requests where list_id = ? order by id", [list_id]
+            )
+        ]
+
+    def floor_holders(self, conference_id: int) -> list[FloorRequest]:
+        """Who has the floor in the conference, and whose speech a point of order interrupted."""
+        return [
+            _floor_request(r)
+            for r in self.db.query(
+                "select * from floor_requests where conference_id = ?"
+                " and status in ('speaking', 'interrupted') order by id",
+                [conference_id],
+            )
+        ]
+
+    def save_floor_request(self, r: FloorRequest) -> FloorRequest:
+        """A request's state (status, place, its speech's times) as `r` has it."""
+        values = {k: getattr(r, k) for k in _REQUEST_STATE}
+        self._t("floor_requests").update(r.id, values)
+        return self.floor_request(r.id)
+
+    def set_floor_positions(self, positions: dict[int, int]) -> None:
+        self.db.conn.executemany(
+            "update floor_requests set position = ? where id = ?",
+            [(pos, request_id) for request_id, pos in positions.items()],
+        )
+
+    def speeches(self, conference_id: int, agenda_item_id: int | None = None) -> list[FloorRequest]:
+        """The speeches made (points of order and replies included), in the order given."""
+        sql = (
+            "select r.* from floor_requests r join speakers_lists l on l.id = r.list_id"
+            " where r.conference_id = ? and r.status = 'spoken'"
+        )
+        params: list[Any] = [conference_id]
+        if agenda_item_id is not None:
+            sql += " and l.agenda_item_id = ?"
+            params.append(agenda_item_id)
+        sql += " order by r.first_started_at, r.id"
+        return [_floor_request(r) for r in self.db.query(sql, params)]
 
     # --- backups and restores -------------------------------------------------------------
 

@@ -9,8 +9,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import domain, textsync
-from .domain import Amendment, Clause, Conference, Draft, Member, Motion, Participant, Poll
+from . import domain, floor, textsync
+from .domain import (
+    AgendaItem,
+    Amendment,
+    Clause,
+    Conference,
+    Draft,
+    FloorRequest,
+    Member,
+    Motion,
+    Participant,
+    Poll,
+    SpeakersList,
+)
 from .procedure import Proposal, Suggestion, quorum_required, suggest_order
 from .store import Store
 
@@ -379,3 +391,141 @@ def draft_content(store: Store, d: Draft) -> dict[str, Any]:
 def open_poll_view(store: Store, draft_id: int) -> dict[str, Any] | None:
     poll = store.open_poll(draft_id)
     return poll_view(store, poll) if poll else None
+
+
+# --- the agenda and the floor ---------------------------------------------------------------
+
+
+def agenda_item_view(item: AgendaItem, number: int) -> dict[str, Any]:
+    return {
+        "id": item.id,
+        "number": number,
+        "kind": item.kind,
+        "title": item.title,
+        "draft_id": item.draft_id,
+        "status": item.status,
+    }
+
+
+def agenda_view(store: Store, conference_id: int) -> dict[str, Any]:
+    """The agenda in order, the item under debate (`current_id`) and what "next item" would
+    take up (`next_id`)."""
+    items = store.agenda_items(conference_id)
+    current = next((i.id for i in items if i.status == "current"), None)
+    upcoming = floor.next_item(items)
+    return {
+        "conference_id": conference_id,
+        "version": store.agenda_version(conference_id),
+        "current_id": current,
+        "next_id": upcoming.id if upcoming else None,
+        "items": [agenda_item_view(i, n) for n, i in enumerate(items, start=1)],
+    }
+
+
+class _Roster:
+    """Names of delegations and their representatives, read once per view."""
+
+    def __init__(self, store: Store, conference_id: int) -> None:
+        self.members = store.all_members(conference_id)
+        self.people = {p.id: p for p in store.participants(conference_id)}
+
+    def delegation(self, member_id: int) -> str:
+        m = self.members.get(member_id)
+        return m.name if m else "?"
+
+    def name(self, participant_id: int | None) -> str | None:
+        p = self.people.get(participant_id) if participant_id is not None else None
+        return p.name if p else None
+
+
+def floor_request_view(r: FloorRequest, roster: _Roster) -> dict[str, Any]:
+    """A request for the floor, and its speech once given: `started_at` the start of the
+    current stretch (the floor given, or given back after a point of order), `spoken_seconds`
+    what was spoken before it, `deadline` and `warning_at` when the time is up and when the
+    screens warn (null: no limit)."""
+    return {
+        "id": r.id,
+        "list_id": r.list_id,
+        "kind": r.kind,
+        "member_id": r.member_id,
+        "delegation": roster.delegation(r.member_id),
+        "participant_id": r.participant_id,
+        "name": roster.name(r.participant_id),
+        "status": r.status,
+        "asked_at": r.asked_at,
+        "started_at": r.started_at,
+        "spoken_seconds": r.spoken_ms / 1000,
+        "limit_seconds": r.limit_seconds,
+        "deadline": r.deadline,
+        "warning_at": floor.warning_at(r),
+    }
+
+
+def speakers_list_view(
+    store: Store, lst: SpeakersList, changed: set[int] | None = None
+) -> dict[str, Any]:
+    """A list of speakers: its settings, who has the floor (`speaker`), whose speech a point
+    of order interrupted, the queue in calling order (`order`, request ids), and the requests:
+    every one waiting or holding the floor, or with `changed`, only those (as a message sends
+    them)."""
+    requests = store.floor_requests(lst.id)
+    queue = floor.queue(requests, for_against=lst.for_against)
+    speaker = next((r.id for r in requests if r.status == floor.SPEAKING), None)
+    interrupted = next((r.id for r in requests if r.status == floor.INTERRUPTED), None)
+    if changed is None:
+        shown = [r for r in requests if r.status in floor.ON_LIST]
+    else:
+        shown = [r for r in requests if r.id in changed]
+    roster = _Roster(store, lst.conference_id)
+    return {
+        "id": lst.id,
+        "conference_id": lst.conference_id,
+        "agenda_item_id": lst.agenda_item_id,
+        "clause_id": lst.clause_id,
+        "open": lst.open,
+        "for_against": lst.for_against,
+        "speaking_seconds": lst.speaking_seconds,
+        "reply_seconds": lst.reply_seconds,
+        "version": lst.version,
+        "speaker": speaker,
+        "interrupted": interrupted,
+        "order": [r.id for r in queue],
+        "requests": [floor_request_view(r, roster) for r in shown],
+    }
+
+
+def floor_view(store: Store, conference_id: int, item_id: int | None = None) -> dict[str, Any]:
+    """The agenda, and the lists of speakers of an item (by default the one under debate;
+    none when no item is)."""
+    agenda = agenda_view(store, conference_id)
+    item = item_id if item_id is not None else agenda["current_id"]
+    lists = [] if item is None else store.speakers_lists(item)
+    return {"agenda": agenda, "lists": [speakers_list_view(store, lst) for lst in lists]}
+
+
+def speech_view(store: Store, r: FloorRequest, roster: _Roster | None = None) -> dict[str, Any]:
+    """A speech made: who, on which list, from when to when, for how long."""
+    roster = roster or _Roster(store, r.conference_id)
+    lst = store.speakers_list(r.list_id)
+    return {
+        "request_id": r.id,
+        "list_id": r.list_id,
+        "agenda_item_id": lst.agenda_item_id,
+        "clause_id": lst.clause_id,
+        "kind": r.kind,
+        "member_id": r.member_id,
+        "delegation": roster.delegation(r.member_id),
+        "participant_id": r.participant_id,
+        "name": roster.name(r.participant_id),
+        "started_at": r.first_started_at,
+        "ended_at": r.ended_at,
+        "seconds": r.spoken_ms / 1000,
+        "limit_seconds": r.limit_seconds,
+        "over_seconds": floor.over_seconds(r),
+        "ruling": r.ruling,
+    }
+
+
+def speeches_view(store: Store, conference_id: int, item_id: int | None) -> list[dict[str, Any]]:
+    roster = _Roster(store, conference_id)
+    return [speech_view(store, r, roster) for r in store.speeches(conference_id, item_id)]

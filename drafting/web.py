@@ -37,6 +37,7 @@ from .domain import MAX_DOCUMENT_BYTES, Participant
 from .errors import Conflict, DraftingError, Forbidden, Invalid, Unauthorized
 from .procedure import PRESETS
 from .publish import record as record_documents
+from .store import now as store_now
 from .views import conference_view, draft_summary, member_view, motion_view, participant_view
 
 pages = Blueprint("pages", __name__)
@@ -643,6 +644,118 @@ def rule_order(draft_id: int) -> Any:
     a = actions()
     requests.RuleOrder.parse(body(), draft_id=draft_id).run(a, g.participant)
     return jsonify(a.amendments_view(g.participant, draft_id))
+
+
+# --- the agenda and the lists of speakers (`actions/floor.py`) ----------------------------------
+
+
+def _floor_list(list_id: int) -> dict[str, Any]:
+    return {"list": actions().speakers_list_view(list_id), "server_time": store_now()}
+
+
+@api.get("/conferences/<int:conference_id>/floor")
+@authed
+def get_floor(conference_id: int) -> Any:
+    req = requests.GetFloor.parse(request.args, conference_id=conference_id)
+    return jsonify(req.run(actions(), g.participant))
+
+
+@api.get("/conferences/<int:conference_id>/speeches")
+@authed
+def get_speeches(conference_id: int) -> Any:
+    req = requests.GetSpeeches.parse(request.args, conference_id=conference_id)
+    return jsonify({"speeches": req.run(actions(), g.participant)})
+
+
+@api.post("/conferences/<int:conference_id>/agenda")
+@authed
+def add_agenda_item(conference_id: int) -> Any:
+    a = actions()
+    item = requests.AddAgendaItem.parse(body(), conference_id=conference_id).run(a, g.participant)
+    return jsonify({"item_id": item.id, **a.floor_state(g.participant, conference_id)}), 201
+
+
+@api.post("/conferences/<int:conference_id>/agenda/<int:item_id>/move")
+@authed
+def move_agenda_item(conference_id: int, item_id: int) -> Any:
+    a = actions()
+    req = requests.MoveAgendaItem.parse(body(), conference_id=conference_id, item_id=item_id)
+    req.run(a, g.participant)
+    return jsonify(a.floor_state(g.participant, conference_id))
+
+
+@api.delete("/conferences/<int:conference_id>/agenda/<int:item_id>")
+@authed
+def remove_agenda_item(conference_id: int, item_id: int) -> Any:
+    a = actions()
+    requests.RemoveAgendaItem(item_id=item_id, conference_id=conference_id).run(a, g.participant)
+    return jsonify(a.floor_state(g.participant, conference_id))
+
+
+@api.post("/conferences/<int:conference_id>/agenda/next")
+@authed
+def next_agenda_item(conference_id: int) -> Any:
+    a = actions()
+    requests.NextAgendaItem.parse(body(), conference_id=conference_id).run(a, g.participant)
+    return jsonify(a.floor_state(g.participant, conference_id))
+
+
+@api.post("/conferences/<int:conference_id>/agenda/<int:item_id>/lists")
+@authed
+def open_clause_list(conference_id: int, item_id: int) -> Any:
+    req = requests.OpenClauseList.parse(body(), conference_id=conference_id, item_id=item_id)
+    return jsonify(_floor_list(req.run(actions(), g.participant).id)), 201
+
+
+@api.post("/conferences/<int:conference_id>/lists/<int:list_id>/requests")
+@authed
+def ask_floor(conference_id: int, list_id: int) -> Any:
+    req = requests.AskFloor.parse(body(), conference_id=conference_id, list_id=list_id)
+    r = req.run(actions(), g.participant)
+    return jsonify({"request_id": r.id, **_floor_list(r.list_id)}), 201
+
+
+@api.delete("/conferences/<int:conference_id>/requests/<int:request_id>")
+@authed
+def withdraw_request(conference_id: int, request_id: int) -> Any:
+    req = requests.WithdrawRequest(request_id=request_id, conference_id=conference_id)
+    return jsonify(_floor_list(req.run(actions(), g.participant).list_id))
+
+
+@api.post("/conferences/<int:conference_id>/requests/<int:request_id>/move")
+@authed
+def move_request(conference_id: int, request_id: int) -> Any:
+    req = requests.MoveRequest.parse(body(), conference_id=conference_id, request_id=request_id)
+    return jsonify(_floor_list(req.run(actions(), g.participant).list_id))
+
+
+@api.post("/conferences/<int:conference_id>/lists/<int:list_id>/give")
+@authed
+def give_floor(conference_id: int, list_id: int) -> Any:
+    req = requests.GiveFloor.parse(body(), conference_id=conference_id, list_id=list_id)
+    return jsonify(_floor_list(req.run(actions(), g.participant).list_id))
+
+
+@api.post("/conferences/<int:conference_id>/lists/<int:list_id>/end")
+@authed
+def end_speech(conference_id: int, list_id: int) -> Any:
+    req = requests.EndSpeech.parse(body(), conference_id=conference_id, list_id=list_id)
+    return jsonify(_floor_list(req.run(actions(), g.participant).list_id))
+
+
+@api.post("/conferences/<int:conference_id>/lists/<int:list_id>/<any(close, reopen):verb>")
+@authed
+def close_or_reopen_list(conference_id: int, list_id: int, verb: str) -> Any:
+    kind = requests.CloseList if verb == "close" else requests.ReopenList
+    lst = kind(list_id=list_id, conference_id=conference_id).run(actions(), g.participant)
+    return jsonify(_floor_list(lst.id))
+
+
+@api.patch("/conferences/<int:conference_id>/lists/<int:list_id>")
+@authed
+def set_list(conference_id: int, list_id: int) -> Any:
+    req = requests.SetList.parse(body(), conference_id=conference_id, list_id=list_id)
+    return jsonify(_floor_list(req.run(actions(), g.participant).id))
 
 
 @api.get("/drafts/<int:draft_id>/record")

@@ -9,6 +9,7 @@ One module per concern, each a set of functions over one `Context` (store, fan-o
 - `amendments`: propose, accept, refuse, withdraw, adopt, lapse;
 - `polls`: open, ballots, close and the decision;
 - `motions`: a member's requests on how a question is voted, the chair's rulings on order;
+- `floor`: the agenda and the lists of speakers: asking for the floor, giving it, timing it;
 - `record`: the record of proceedings and each clause's history.
 
 An action checks who asks and what is asked, then in `with ctx.transaction() as tx:` loads,
@@ -27,6 +28,7 @@ from .. import views
 from ..domain import MAX_REBASE_VERSIONS, Amendment, Draft, Poll
 from . import access, amendments, conferences, edits, polls, publishing
 from . import drafts as draft_actions
+from . import floor as floor_actions
 from . import motions as motion_actions
 from . import record as record_actions
 from .access import Actor, hash_token
@@ -90,6 +92,22 @@ class Actions(Context):
     motions = motion_actions.motions
     rule_order = motion_actions.rule_order
     poll = polls.poll
+    # the agenda and the lists of speakers
+    floor_state = floor_actions.floor_state
+    speeches = floor_actions.speeches
+    add_agenda_item = floor_actions.add_agenda_item
+    move_agenda_item = floor_actions.move_agenda_item
+    remove_agenda_item = floor_actions.remove_agenda_item
+    next_agenda_item = floor_actions.next_agenda_item
+    open_clause_list = floor_actions.open_clause_list
+    ask_floor = floor_actions.ask_floor
+    withdraw_request = floor_actions.withdraw_request
+    move_request = floor_actions.move_request
+    give_floor = floor_actions.give_floor
+    end_speech = floor_actions.end_speech
+    close_list = floor_actions.close_list
+    reopen_list = floor_actions.reopen_list
+    set_list = floor_actions.set_list
     # the record
     record = record_actions.record
     record_markdown = record_actions.record_markdown
@@ -108,6 +126,10 @@ class Actions(Context):
 
     def queue(self, d: Draft) -> list[dict[str, Any]]:
         return views.queue_view(self.store, d)
+
+    def speakers_list_view(self, list_id: int) -> dict[str, Any]:
+        """A list of speakers as it now stands, every request on it."""
+        return views.speakers_list_view(self.store, self.store.speakers_list(list_id))
 
 
 __all__ = [

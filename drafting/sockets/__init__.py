@@ -1,6 +1,6 @@
 """Socket.IO doors: authenticate at connect, then one handler per client event.
 
-Handlers are grouped by concern (`drafts`, `edits`, `procedure`), each module with a table
+Handlers are grouped by concern (`drafts`, `edits`, `procedure`, `floor`), each module with a table
 `HANDLERS` of event name -> function(connection, payload); `register` puts every one behind
 the same door (`door.py`: connection lookup, rate limit, payload check, errors as acks).
 Presence is in `presence.py`. docs/protocol.md lists every event.
@@ -18,10 +18,15 @@ from flask_socketio import ConnectionRefusedError, SocketIO
 
 from ..actions import hash_token
 from ..errors import DraftingError
-from . import drafts, edits, procedure
+from . import drafts, edits, floor, procedure
 from .door import Handler, RawJson, actions, door, presence, sid, side_door
 
-HANDLERS: dict[str, Handler] = {**drafts.HANDLERS, **edits.HANDLERS, **procedure.HANDLERS}
+HANDLERS: dict[str, Handler] = {
+    **drafts.HANDLERS,
+    **edits.HANDLERS,
+    **procedure.HANDLERS,
+    **floor.HANDLERS,
+}
 # The hot events that need no Flask request: registered on python-socketio directly
 SIDE_DOOR = ("edit",)
 

@@ -15,9 +15,10 @@ follows the conference, as the conference page does. `Room.act` (a Socket.IO eve
    the acknowledgement too, against the client-to-server tables;
 3. applies the messages to the state each connection keeps, as the clients keep it (the
    `join` answer's draft, then deltas, outlines, amendments, polls, mode, sponsors; the
-   conference page's roster and rules), and compares that state with a fresh `draft:get`
-   and `GET /api/conferences/ID`. A difference means the action changed something without
-   telling the room, or told it wrong.
+   conference page's roster, rules, agenda and lists of speakers), and compares that state
+   with a fresh `draft:get`, `GET /api/conferences/ID` and `GET /api/conferences/ID/floor`.
+   A difference means the action changed something without telling the room, or told it
+   wrong.
 """
 
 from __future__ import annotations
@@ -156,6 +157,15 @@ def protocol() -> Protocol:
         "motion": motion,
         "motions": motion,
     }
+    speakers = _shape_after(doc, "A **list of speakers** is")
+    named.update(
+        {
+            "agenda": _shape_after(doc, "The **agenda** is"),
+            "list": speakers,
+            "lists": speakers,
+            "speeches": _shape_after(doc, "A **speech** (in `floor:speeches`) is"),
+        }
+    )
     messages = {}
     for cells in _rows(doc, "## Socket.IO: server to client", "## HTTP"):
         name = cells[0].strip("`")
@@ -356,10 +366,86 @@ def poll_differences(kept: dict[str, Any] | None, fresh: dict[str, Any] | None) 
     return []
 
 
-class ConferenceMirror:
-    """What the conference page keeps from its room's messages: rules, roster, drafts."""
+class FloorMirror:
+    """The agenda and the lists of speakers of the item under debate, as a conference page
+    keeps them: `floor:get`, then `agenda:changed` and `floor:changed` applied as
+    docs/protocol.md says ("The meeting, step by step")."""
 
-    def __init__(self, conf: dict[str, Any]) -> None:
+    def __init__(self, floor: dict[str, Any]) -> None:
+        self.problems: list[str] = []
+        self.agenda: dict[str, Any] = {}
+        self.lists: dict[int, dict[str, Any]] = {}
+        self.take(floor)
+
+    @staticmethod
+    def whole(lst: dict[str, Any]) -> dict[str, Any]:
+        return {**copy.deepcopy(lst), "requests": {r["id"]: r for r in lst["requests"]}}
+
+    def take(self, floor: dict[str, Any]) -> None:
+        self.agenda = copy.deepcopy(floor["agenda"])
+        self.lists = {lst["id"]: self.whole(lst) for lst in floor["lists"]}
+
+    def apply(self, name: str, m: dict[str, Any]) -> None:
+        if name == "agenda:changed":
+            self.whole_state(m)
+        elif name == "floor:changed":
+            self._list(m["event"], m["list"])
+
+    def whole_state(self, m: dict[str, Any]) -> None:
+        """The agenda where newer, then each list of the item under debate where newer."""
+        if m["agenda"]["version"] < self.agenda["version"]:
+            return
+        self.agenda = copy.deepcopy(m["agenda"])
+        current = self.agenda["current_id"]
+        lists = {i: lst for i, lst in self.lists.items() if lst["agenda_item_id"] == current}
+        for lst in m["lists"]:
+            held = lists.get(lst["id"])
+            if held is None or lst["version"] > held["version"]:
+                lists[lst["id"]] = self.whole(lst)
+        self.lists = lists
+
+    def _list(self, event: str, lst: dict[str, Any]) -> None:
+        held = self.lists.get(lst["id"])
+        if held is None:
+            if lst["agenda_item_id"] == self.agenda["current_id"]:
+                if event == "opened":
+                    self.lists[lst["id"]] = self.whole(lst)
+                else:
+                    self.problems.append(f"floor:changed for list {lst['id']}, never loaded")
+            return
+        if lst["version"] <= held["version"]:
+            return
+        if lst["version"] != held["version"] + 1:
+            self.problems.append(
+                f"list {lst['id']}: version {lst['version']} arrived after {held['version']}"
+                " (a message missed, or out of order)"
+            )
+            return
+        requests = dict(held["requests"])
+        requests.update({r["id"]: copy.deepcopy(r) for r in lst["requests"]})
+        keep = set(lst["order"]) | {lst["speaker"], lst["interrupted"]}
+        self.lists[lst["id"]] = {
+            **copy.deepcopy(lst),
+            "requests": {i: r for i, r in requests.items() if i in keep},
+        }
+
+
+def floor_differences(kept: FloorMirror, fresh: dict[str, Any]) -> list[str]:
+    now = FloorMirror(fresh)
+    out = list(kept.problems)
+    if kept.agenda != now.agenda:
+        out.append(f"agenda: kept {kept.agenda}\n  fresh {now.agenda}")
+    if kept.lists != now.lists:
+        out.append(f"lists: kept {kept.lists}\n  fresh {now.lists}")
+    return out
+
+
+class ConferenceMirror:
+    """What the conference page keeps from its room's messages: rules, roster, drafts, and
+    the floor (`FloorMirror`)."""
+
+    def __init__(self, conf: dict[str, Any], floor: dict[str, Any] | None = None) -> None:
+        self.floor = FloorMirror(floor) if floor is not None else None
         self.conference_id = conf["id"]
         self.rules = {k: conf[k] for k in ("name", "majority", "quorum", "rules")}
         self.people = {p["id"]: _person(p) for p in conf["participants"]}
@@ -369,6 +455,8 @@ class ConferenceMirror:
         self.problems: list[str] = []
 
     def apply(self, name: str, m: dict[str, Any]) -> None:
+        if self.floor is not None:
+            self.floor.apply(name, m)
         if name == "conference:updated":
             self.rules.update(m["after"])
         elif name == "participant:added":
@@ -466,7 +554,10 @@ class Room:
             "conference:follow", {"conference_id": conference_id}, callback=True
         )
         assert followed == {"ok": True}, followed
-        lobby.lobby = ConferenceMirror(self.get(lobby, f"/api/conferences/{conference_id}"))
+        lobby.lobby = ConferenceMirror(
+            self.get(lobby, f"/api/conferences/{conference_id}"),
+            self.get(lobby, f"/api/conferences/{conference_id}/floor"),
+        )
         for name, token in people.items():
             p = self.people[name] = self._connect(name, token)
             joined = p.client.emit("join", {"draft_id": draft_id}, callback=True)
@@ -669,6 +760,9 @@ class Room:
         assert lobby.lobby is not None
         conf = self.get(lobby, f"/api/conferences/{self.conference_id}")
         problems += [f"lobby: {x}" for x in conference_differences(lobby.lobby, conf)]
+        if lobby.lobby.floor is not None:
+            floor = self.get(lobby, f"/api/conferences/{self.conference_id}/floor")
+            problems += [f"lobby: {x}" for x in floor_differences(lobby.lobby.floor, floor)]
         return problems
 
     def fresh(self) -> dict[str, Any]:
