@@ -163,6 +163,7 @@ COUNTS = (
     "held",  # held while a request was out, applied after its answer
     "applied",  # times the base moved because of others' edits
     "resyncs",  # clause:get sent
+    "rewound",  # clauses whose server history went back (a restored backup)
     "sent",  # edits sent (a resend after a reconnect is the same edit)
     "acked",
     "rate_limited",
@@ -250,6 +251,16 @@ class DocSync:
         same edit id (the server applies it once), send what was typed offline."""
         lost = [(st, st.inflight) for st in self.states.values() if st.inflight is not None]
         self.connected = True
+        for c in flatten(clauses):
+            st = self.states.get(c["id"])
+            if st is not None and c["version"] < st.base_version:
+                # the server's history went back (its database restored from a backup): its
+                # text is the base now, what was typed here and not stored there stays on top
+                # (merge3), and the edit in flight is not resent (its base version is gone)
+                lost = [(x, inf) for x, inf in lost if x is not st]
+                st.inflight = None
+                self.counts["rewound"] += 1
+                self._rebase(st, c["text"], c["version"], "rewound")
         self.load(clauses)  # sends what it rebases: those are not resent below
         for st, inf in lost:
             if self.states.get(st.id) is st:

@@ -268,3 +268,26 @@ def test_typing_stays_where_it_was_typed_when_others_insert_the_same_words() -> 
     )  # fmt: skip
     s.doc.answer(third, {"ok": True, "clause_id": A, "version": 6, "delta": "=30\t+new \t=10"})
     assert s.text(A) == "report on the the the the big new red old matter"
+
+
+def test_a_server_restored_from_a_backup_takes_back_its_text_and_keeps_my_unsent_typing(
+    s: Server,
+) -> None:
+    """The operator restores yesterday's backup: the server's clause went back to version 1
+    while this laptop had seen version 3. The laptop takes the server's text (the restore is
+    the operator's decision), keeps on top what it typed and the server never stored, and its
+    next edit is based on a version that exists, instead of being refused for ever."""
+    s.doc.set_local(A, "Decides to act now;")
+    req = s.only_edit()
+    s.ack(req, 2, "Decides to act now;")
+    s.doc.clause_edited(edited(A, 2, "Decides to act now;", "Decides to act now, together;"))
+    assert s.doc.states[A].base_version == 3
+    s.doc.set_local(A, "Decides to act now, together, at once;")
+    inflight = s.only_edit()
+    assert inflight.payload["base_version"] == 3
+    s.doc.disconnected()  # the server stops, its database is restored, it starts again
+    s.join((A, 1, "Decides to act;"), (B, 1, "Requests a report."))
+    (again,) = s.take()
+    assert again.payload["base_version"] == 1  # a version the server has
+    assert applies(again, "Decides to act;") == "Decides to act, at once;"
+    assert s.doc.counts["rewound"] == 1

@@ -468,8 +468,21 @@ export class DocSync {
   /** After `join` answered on a fresh connection: load, resend, flush. */
   rejoined(clauses) {
     this.connected = true;
+    const rewound = new Set();
+    for (const c of flatten(clauses)) {
+      const st = this.states.get(c.id);
+      if (st && c.version < st.baseVersion) {
+        // the server's history went back (its database restored from a backup): its text is
+        // the base now, what was typed here and not stored there stays on top (merge3), and
+        // the edit in flight is not resent (its base version is gone)
+        st.inflight = null;
+        rewound.add(st);
+        this.rebase(st, c.text, c.version, 'rewound');
+      }
+    }
     this.load(clauses);
     for (const st of this.states.values()) {
+      if (rewound.has(st)) continue; // sent by its rebase
       if (st.inflight) this.send(st); // same edit_id: applied at most once
       else this.flush(st);
     }

@@ -230,3 +230,28 @@ test('steps moved over many remote edits at once land as if moved over each', ()
   const undone = ts.applyDelta(text, stack.takeUndo(text));
   assert.equal(undone, 'Firmly Decides to act(sic)!;');
 });
+
+test('DocSync: a server restored from a backup takes back its text and keeps unsent typing', () => {
+  const server = new Server('Decides to act;');
+  const a = server.client('a');
+  typeInto(a, 14, ' now');
+  server.run();
+  typeInto(a, a.get(1).local.length - 1, ', together');
+  server.run();
+  assert.equal(server.text, 'Decides to act now, together;');
+  typeInto(a, a.get(1).local.length - 1, ' at once'); // in flight when the server stops
+  assert.ok(a.get(1).inflight);
+  const lost = server.inbox.splice(0); // never answered
+  assert.ok(lost.length >= 1);
+  a.disconnected();
+  // the operator restores a backup made before any of it: the server is back at version 1
+  const restored = new Server('Decides to act;');
+  restored.clients.push(a);
+  a.hooks.send = (payload, ack) => restored.inbox.push({ sync: a, payload, ack, name: 'a' });
+  a.rejoined([{ id: 1, text: restored.text, version: restored.version }]);
+  assert.equal(restored.inbox.length, 1); // sent once, on a version the server has
+  assert.equal(restored.inbox[0].payload.base_version, 1);
+  restored.run();
+  assert.equal(restored.text, 'Decides to act at once;');
+  assert.equal(a.get(1).local, restored.text);
+});
