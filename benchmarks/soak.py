@@ -533,6 +533,9 @@ class Soak:
                     offline_until = None
                     self.offline.discard(name)
             elif rng.random() < drop_chance and c.sio.connected:
+                # a marker typed just before: its edit may be in flight when the link goes
+                self.type_marker(c, rng, f"⟦{i}.{n}⟧")
+                n += 1
                 if rng.random() < 0.5:
                     c.left_at.append(now)
                     c.go_offline()  # keeps typing, sends it all when back
@@ -540,7 +543,7 @@ class Soak:
                     self.offline.add(name)
                     self.counts["offline"] += 1
                 else:
-                    self.retire(c)
+                    self.retire(c)  # a closed tab: what was not acknowledged may be gone
                     self.counts["closed"] += 1
                     time.sleep(rng.uniform(0.2, 2))
                     c = self.connect(token, name, draft_id)
