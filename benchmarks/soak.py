@@ -455,7 +455,6 @@ class Soak:
         self.leaver: SoakClient | None = None
         self.clients: list[SoakClient] = []
         self.final: dict[str, SoakClient] = {}  # the last client of each role
-        self.offline: set[str] = set()
         self.kills: list[dict[str, Any]] = []
         self.problems: list[str] = []
         self.counts = {"offline": 0, "closed": 0, "connect_retries": 0, "ballots_sent": 0}
@@ -545,7 +544,6 @@ class Soak:
             if offline_until is not None:
                 if now >= offline_until and self.go_online(c):
                     offline_until = None
-                    self.offline.discard(name)
             elif rng.random() < drop_chance and c.sio.connected:
                 # a marker typed just before: its edit may be in flight when the link goes
                 self.type_marker(c, rng, f"⟦{i}.{n}⟧")
@@ -554,7 +552,6 @@ class Soak:
                     c.left_at.append(now)
                     c.go_offline()  # keeps typing, sends it all when back
                     offline_until = now + rng.uniform(1, 5)
-                    self.offline.add(name)
                     self.counts["offline"] += 1
                 else:
                     self.retire(c)  # a closed tab: what was not acknowledged may be gone
@@ -571,7 +568,6 @@ class Soak:
                 self.problems.append(f"{name} could not come back online for 60 s")
                 break
             time.sleep(0.3)
-        self.offline.discard(name)
         self.final[name] = c
 
     # --- the vote ---
@@ -870,6 +866,7 @@ def run(args: argparse.Namespace) -> tuple[dict[str, Any], bool]:
         "ballots_sent": sent,
         "ballots_acked": sum(len(p.acked) for p in soak.polls),
         "ballot_requests": soak.counts["ballots_sent"],
+        "connect_retries": soak.counts["connect_retries"],
         "polls": {
             k: sum(p.kind == k and p.outcome == "closed" for p in soak.polls)
             for k in ("recorded", "counted", "secret")
