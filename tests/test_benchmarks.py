@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -105,3 +106,65 @@ def test_storm_tiny_run_refuses_past_the_fair_share() -> None:
     assert r["links"] == 1 and r["connections"] == 20
     assert r["storm_joins"] > 0 and r["storm_refused_or_dropped"] >= 12
     assert r["probe_edits"] > 0 and r["probe_p99_ms"] > 0
+
+
+def test_soak_tiny_run_loses_nothing_and_its_checks_can_fail(tmp_path: Path) -> None:
+    """Three editors and three voting delegations for 20 s, the server SIGKILLed twice: every
+    acknowledged marker and ballot is kept, and the clients converge. Then the database is
+    doctored (a ballot taken out of the record, an acknowledged marker out of the text), and
+    the same checks, run again on it, fail."""
+    work = tmp_path / "soak"
+    args = [
+        str(BENCH / "soak.py"),
+        *("--duration", "20", "--kill-every", "8", "--editors", "3", "--voters", "3"),
+        *("--clauses", "4", "--type-every", "0.2", "--drop-every", "5", "--settle", "30"),
+        *("--workdir", str(work)),
+    ]
+    r = last_json(args, timeout=240)
+    assert r["ok"] is True, r["problems"]
+    assert r["kills"] == 2 and r["stuck"] == 0
+    assert r["markers_acked"] > 20 and r["markers_lost"] == 0
+    assert (r["markers_doubled"], r["markers_misplaced"]) == (0, 0)
+    assert r["ballots_acked"] > 0 and r["ballots_missing"] == 0
+    assert r["secret_put_again"] >= 1  # the second kill waits for a secret ballot
+    assert r["converged"] is True and r["integrity"] == "ok"
+    assert r["went_offline"] + r["clients_closed"] > 0
+    assert r["reconnects"] > 0 and r["reconnect_ms_max"] > 0
+
+    log = json.loads((work / "soak.json").read_text())
+    db = sqlite3.connect(work / "soak.db")
+    # a recorded vote loses one acknowledged ballot
+    poll = next(p for p in log["polls"] if p["kind"] == "recorded" and p["acked"])
+    member = int(next(iter(poll["acked"])))
+    (result,) = db.execute("select result from polls where id = ?", [poll["id"]]).fetchone()
+    result = json.loads(result)
+    result["votes"] = [v for v in result["votes"] if v["member_id"] != member]
+    db.execute("update polls set result = ? where id = ?", [json.dumps(result), poll["id"]])
+    db.commit()
+    doctored = subprocess.run(
+        [sys.executable, str(BENCH / "soak.py"), "--check", str(work)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    r = json.loads(doctored.stdout.strip().splitlines()[-1])
+    assert doctored.returncode == 1 and r["ok"] is False
+    assert (r["ballots_missing"], r["markers_lost"]) == (1, 0)
+    # and an acknowledged marker goes missing from the text
+    marker = next(t for t in log["typed"] if t["acked"])
+    db.execute(
+        "update clauses set text = replace(text, ?, '') where id = ?",
+        [marker["marker"], marker["clause_id"]],
+    )
+    db.commit()
+    db.close()
+    doctored = subprocess.run(
+        [sys.executable, str(BENCH / "soak.py"), "--check", str(work)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    r = json.loads(doctored.stdout.strip().splitlines()[-1])
+    assert doctored.returncode == 1
+    assert r["markers_lost"] == 1 and r["converged"] is False, r
+    assert any(marker["marker"] in p for p in r["problems"])
