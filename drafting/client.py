@@ -384,6 +384,11 @@ class DraftClient:
 
     def go_online(self) -> None:
         """Reconnect; the client re-joins, resends and rebases what was typed offline."""
+        if self.sio.connected:
+            return
+        # python-socketio may be reconnecting by itself (the server went away): stop that
+        # first, or it would connect a second time beside this connection
+        self.sio.shutdown()
         self.sio.connect(
             self.url,
             auth={"token": self.token},
@@ -392,8 +397,11 @@ class DraftClient:
         )
 
     def close(self) -> None:
+        """Disconnect for good: also while python-socketio is reconnecting by itself (the
+        server away), which a plain disconnect would not stop, and a closed client would come
+        back with the server, rejoin and count its delegation present."""
         self._closing = True
-        self.sio.disconnect()
+        self.sio.shutdown()
 
     def __enter__(self) -> DraftClient:
         return self

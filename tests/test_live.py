@@ -632,3 +632,28 @@ def test_a_live_edit_marked_restores_is_kept_as_a_restore(live, live_conf):
     finally:
         for c in (a, b):
             c.close()
+
+
+def test_a_client_closed_while_the_server_is_away_stays_closed(live, live_conf):
+    """A bot (or the soak's delegate) closes its client while the server is down and the
+    client is reconnecting by itself: it must not come back with the server, rejoin, resend
+    and count its delegation present (found by benchmarks/soak.py)."""
+    import time
+
+    gone = DraftClient(live.url, live_conf["tokens"][0])
+    gone.join(live_conf["draft_id"])
+    live.kill()
+    deadline = time.monotonic() + 10
+    while gone.sio.connected:
+        assert time.monotonic() < deadline, "the client never saw the server go"
+        time.sleep(0.02)
+    gone.close()  # python-socketio is retrying meanwhile
+    live.start()
+    back = DraftClient(live.url, live_conf["tokens"][1])
+    back.join(live_conf["draft_id"])
+    # python-socketio retries at most 5 s apart: give it that long to come back, if it would
+    watch_until = time.monotonic() + 6
+    while time.monotonic() < watch_until:
+        assert not gone.sio.connected, "a closed client reconnected"
+        time.sleep(0.05)
+    back.close()
