@@ -8,8 +8,10 @@
  * Time: the server sends nothing while a speech runs. A screen counts from the speaker's
  * `deadline` and `warning_at`, its clock corrected by `server_time` (`now()`); `speechTime`
  * says where a speech stands at a moment.
+ *
+ * It imports nothing: the page gives it its socket and `request` (net.js), and node's test
+ * runner can run it (tests/js/floor.test.mjs).
  */
-import { request } from './net.js';
 
 /** What a request for the floor is, in a few words (drafting/floor.py KINDS). */
 export const KIND_NAMES = {
@@ -43,10 +45,13 @@ export class FloorState {
   /**
    * @param socket        the page's Socket.IO connection
    * @param conferenceId  the conference to follow
+   * @param request       request(socket, event, data) -> a promise of the acknowledgement
+   *                      (net.js), rejected with the server's refusal
    */
-  constructor(socket, conferenceId) {
+  constructor(socket, conferenceId, request) {
     this.socket = socket;
     this.conferenceId = conferenceId;
+    this.request = request;
     this.agenda = null; // as the wire has it
     this.lists = new Map(); // id -> list (requests by id) of the item under debate
     this.offset = 0; // the server's clock minus ours, in ms
@@ -78,7 +83,7 @@ export class FloorState {
   /** Follow the conference's room and load its floor: on every (re)connection. */
   async follow() {
     try {
-      await request(this.socket, 'conference:follow', { conference_id: this.conferenceId });
+      await this.request(this.socket, 'conference:follow', { conference_id: this.conferenceId });
       await this.reload();
     } catch {
       /* offline again: the next connection follows */
@@ -89,7 +94,7 @@ export class FloorState {
   reload() {
     if (this.reloading) return this.reloading;
     this.reloads += 1;
-    this.reloading = request(this.socket, 'floor:get', { conference_id: this.conferenceId })
+    this.reloading = this.request(this.socket, 'floor:get', { conference_id: this.conferenceId })
       .then((reply) => {
         this.takeFloor(reply);
         this.loaded = true;
@@ -188,7 +193,7 @@ export class FloorState {
    * before the room's message arrives. Rejects with the server's refusal.
    */
   async act(event, data) {
-    const reply = await request(this.socket, event, data);
+    const reply = await this.request(this.socket, event, data);
     if (reply.agenda) {
       if (this.takeFloor(reply)) this.changed({ what: 'agenda', event: 'answer' });
     } else if (reply.list) {

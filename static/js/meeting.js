@@ -4,7 +4,7 @@
  * frame at most): the agenda (agenda.js), the lists of speakers (speakers.js), the line of the
  * meeting (floorbar.js), the chair's line in the console, and the notices (notices.js).
  */
-import { api } from './net.js';
+import { api, request } from './net.js';
 import { FloorState } from './floor.js';
 import { AgendaView } from './agenda.js';
 import { FloorPanel } from './speakers.js';
@@ -20,7 +20,7 @@ import { Notices, PollWatch, watchFloor } from './notices.js';
  */
 export function initMeeting(socket, opts) {
   const { conferenceId, me, roots } = opts;
-  const floor = new FloorState(socket, conferenceId);
+  const floor = new FloorState(socket, conferenceId, request);
   const notices = new Notices();
   const polls = new PollWatch(notices, socket, opts.draftId ?? null);
   const views = [];
@@ -55,6 +55,7 @@ export function initMeeting(socket, opts) {
         }
       }
       document.body.dataset.floorReady = floor.loaded ? 'true' : 'false';
+      if (floor.agenda) document.body.dataset.agenda = floor.agenda.items.length ? 'set' : 'empty';
     });
   };
   floor.subscribe(render);

@@ -27,7 +27,7 @@ const ts = makeTextSync(DiffMatchPatch);
 const body = document.body;
 const conferenceId = Number(body.dataset.conferenceId);
 const socket = connect();
-const floor = new FloorState(socket, conferenceId);
+const floor = new FloorState(socket, conferenceId, request);
 
 /** The draft of the item under debate, as far as the projector needs it. */
 const state = {
