@@ -59,6 +59,7 @@ export class FloorState {
     this.reloads = 0; // floor:get again after a missed message
     this.listeners = [];
     this.reloading = null;
+    this.again = false;
     socket.on('agenda:changed', (msg) => this.onAgenda(msg));
     socket.on('floor:changed', (msg) => this.onFloor(msg));
     socket.on('connect', () => this.follow());
@@ -90,10 +91,18 @@ export class FloorState {
     }
   }
 
-  /** Load the agenda and the lists whole (after a missed message, or a reconnection). */
+  /**
+   * Load the agenda and the lists whole (after a missed message, or a reconnection). Asked
+   * again while a load is under way, it loads once more after it: that answer may have been
+   * made before the change that showed the gap.
+   */
   reload() {
-    if (this.reloading) return this.reloading;
+    if (this.reloading) {
+      this.again = true;
+      return this.reloading;
+    }
     this.reloads += 1;
+    this.again = false;
     this.reloading = this.request(this.socket, 'floor:get', { conference_id: this.conferenceId })
       .then((reply) => {
         this.takeFloor(reply);
@@ -102,6 +111,7 @@ export class FloorState {
       })
       .finally(() => {
         this.reloading = null;
+        if (this.again) this.reload().catch(() => {});
       });
     return this.reloading;
   }
