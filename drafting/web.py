@@ -230,6 +230,14 @@ def conference_page(conference_id: int) -> Any:
     )
 
 
+@pages.get("/conference/<int:conference_id>/projector")
+def projector_page(conference_id: int) -> Any:
+    """The big screen of the hall: it follows the session by itself (static/js/projector.js)."""
+    p = _page_participant()
+    conf = actions().conference(p, conference_id)
+    return render_template("projector.html", me=p, conference=conf)
+
+
 @pages.get("/draft/<int:draft_id>")
 def draft_page(draft_id: int) -> Any:
     p = _page_participant()

@@ -2,7 +2,10 @@
  * The chair's console (the page renders it only for the chair; the server checks anyway): the
  * bar with the draft's mode and its changes, and the console's body, folded or not: the voting
  * queue and polls (queue.js, queueorder.js), motions from the floor (motions.js) and the
- * sponsors (sponsors.js). The record (record.js) is everyone's.
+ * sponsors (sponsors.js). The bar also carries the floor (`#chair-floor`: who speaks, their
+ * clock, the next speaker and the end of a speech; meeting.js draws it). On a phone the
+ * console stays on screen, as the delegate's vote sheet does. The record (record.js) is
+ * everyone's.
  */
 import { $, fill, h } from './dom.js';
 import { MODE_ACTIONS, MODE_CHANGES, MODE_NAMES } from './labels.js';
@@ -76,8 +79,20 @@ function foldable() {
   return () => expand(true);
 }
 
+/**
+ * On a phone the console is a bar fixed at the bottom of the screen (the stylesheet): the page
+ * keeps room for it below the last clause (`--chair-height`, as tall as the console is).
+ */
+function keepRoom(consoleEl) {
+  if (typeof ResizeObserver !== 'function') return;
+  new ResizeObserver(() => {
+    document.body.style.setProperty('--chair-height', `${Math.ceil(consoleEl.getBoundingClientRect().height)}px`);
+  }).observe(consoleEl);
+}
+
 export function initChair(app) {
   if (!$('#chair-console')) return;
+  keepRoom($('#chair-console'));
   const mode = new ModeSwitch(app);
   const queue = new VotingQueue(app);
   const motions = new ChairMotions(app, { open: () => expandConsole() });

@@ -1,10 +1,12 @@
 /**
- * The conference page: its drafts, who is present (live: the page follows the conference's
- * room and refreshes when someone arrives or leaves, a draft is added or changes mode), and for
- * the chair: invite participants, set the rules, import a draft.
+ * The conference page: the session (the agenda and the lists of speakers: meeting.js), its
+ * drafts, who is present (live: the page follows the conference's room and refreshes when
+ * someone arrives or leaves, a draft is added or changes mode), and for the chair: invite
+ * participants, set the rules, import a draft.
  */
 import { api, connect } from './net.js';
 import { $, announce, fill, h, toast } from './dom.js';
+import { initMeeting } from './meeting.js';
 
 const body = document.body;
 const conferenceId = Number(body.dataset.conferenceId);
@@ -97,11 +99,15 @@ function renderRules(conf) {
 }
 
 let timer = 0;
+let drafts = [];
 async function refresh() {
   window.clearTimeout(timer);
   try {
     const conf = await api('GET', `/api/conferences/${conferenceId}`);
-    renderDrafts(conf.drafts || []);
+    drafts = conf.drafts || [];
+    renderDrafts(drafts);
+    meeting.render(); // the chair's "add to the agenda" offers the drafts
+    meeting.polls.check(drafts); // a vote open in a draft: its room is not this page's
     renderRoster(conf.participants || []);
     renderRules(conf);
   } catch {
@@ -112,10 +118,21 @@ async function refresh() {
 document.addEventListener('visibilitychange', () => {
   if (!document.hidden) refresh();
 });
-refresh();
 
 // Live: follow the conference's room; every change there is a cue to refresh the lists.
 const socket = connect();
+const me = { id: Number(body.dataset.meId), role: body.dataset.meRole };
+const meeting = initMeeting(socket, {
+  conferenceId,
+  me,
+  roots: { agenda: $('#agenda'), panel: $('#floor-lists') },
+  drafts: () => drafts,
+});
+// the session moved on: a vote may be open in the draft now under debate
+meeting.floor.subscribe((change) => {
+  if (change.what === 'agenda' && change.event !== 'answer') meeting.polls.check(drafts);
+});
+refresh();
 let soon = 0;
 function refreshSoon() {
   window.clearTimeout(soon);

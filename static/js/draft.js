@@ -3,7 +3,8 @@
  * messages it brings, and the views, each in its own module (docs/browser.md): the document
  * (clauses.js), its title block (titleblock.js), presence (presence.js), the sync status
  * (status.js), the margin (panel.js), the vote (vote.js), the record (record.js), the top
- * bar's menus (menu.js) and the chair's console (chair.js).
+ * bar's menus (menu.js), the chair's console (chair.js) and the meeting around the text: the
+ * agenda, the lists of speakers and the notices (meeting.js).
  *
  * The server renders the document first (it shows before this loads); the views adopt those
  * elements, this joins the draft and takes over. It speaks only docs/protocol.md.
@@ -24,6 +25,7 @@ import { initChair } from './chair.js';
 import { RecordDialog } from './record.js';
 import { initMenus } from './menu.js';
 import { initTitleBlock } from './titleblock.js';
+import { initMeeting } from './meeting.js';
 
 const ts = makeTextSync(DiffMatchPatch);
 const body = document.body;
@@ -341,6 +343,45 @@ initTitleBlock(app);
 initVote(app);
 new RecordDialog(app);
 if (app.me.role === 'chair') initChair(app);
+
+// The meeting: where the session is, who speaks, asking for the floor (the line above the
+// document, and the chair's in the console); the conference's room, which `join` enters.
+const meetingMe = { id: app.me.id, role: app.me.role };
+const meeting = initMeeting(socket, {
+  conferenceId: app.conference.id,
+  me: meetingMe,
+  draftId: app.draftId,
+  fetchMe: false,
+  roots: {
+    bar: $('#floor-bar'),
+    agenda: $('#floor-agenda'),
+    panel: $('#floor-lists'),
+    chairBar: $('#chair-floor'),
+    toggle: $('#floor-toggle'),
+    details: $('#floor-details'),
+  },
+  drafts: () => [{ id: app.draftId, title: app.draft.title || '' }],
+  clauseName: (id) => (app.index.has(id) ? clauseLabel(app.index.get(id)) : null),
+  // the chair opens a list of speakers on the clause in the margin, while this draft is debated
+  openable: () => {
+    const item = meeting.floor.current();
+    if (!item || item.draft_id !== app.draftId || app.current === null || !app.index.has(app.current)) return null;
+    return { item_id: item.id, clause_id: app.current, label: clauseLabel(app.index.get(app.current)) };
+  },
+});
+app.on('joined', () => {
+  Object.assign(meetingMe, { member_id: app.me.member_id, delegation: app.me.delegation });
+  meeting.render();
+});
+app.on('outline', () => meeting.render());
+app.on('current', () => meeting.render());
+// A vote in the draft now under debate, when it is another: its room is not this page's.
+meeting.floor.subscribe((change) => {
+  const item = meeting.floor.current();
+  if (change.what !== 'list' && item && item.draft_id && item.draft_id !== app.draftId) {
+    meeting.polls.check([{ id: item.draft_id, title: item.title }]);
+  }
+});
 
 window.__drafting.marks.takeOver = performance.now();
 takeOver({
