@@ -33,7 +33,9 @@ def conference_room(conference_id: int) -> str:
 class Fanout(Protocol):
     """What an event may ask of the fan-out when it is published (`live.Batch`)."""
 
-    def send(self, message: str, payload: Any, room: str, *, skip_origin: bool = False) -> None:
+    def send(
+        self, message: str, payload: Any, room: str | tuple[str, ...], *, skip_origin: bool = False
+    ) -> None:
         """A message with a ready payload."""
 
     def outline(self, draft_id: int) -> None:

@@ -20,10 +20,12 @@ from typing import Any
 from flask_socketio import SocketIO
 
 from . import views
-from .events import Event, draft_room
+from .events import Event, conference_room, draft_room
 from .store import Store
 
 log = logging.getLogger(__name__)
+
+Rooms = str | tuple[str, ...]  # a room, or several (each client gets the message once)
 
 
 class Live:
@@ -32,7 +34,7 @@ class Live:
         self.store = store
         self._local = threading.local()
         self._due: set[Hashable] = set()
-        self._outbox: queue.SimpleQueue[tuple[str, Any, str, str | None]] = queue.SimpleQueue()
+        self._outbox: queue.SimpleQueue[tuple[str, Any, Rooms, str | None]] = queue.SimpleQueue()
         self._sender: threading.Thread | None = None
         self._sender_lock = threading.Lock()
         self._votes_announced: dict[int, dict[int, Any]] = {}
@@ -47,7 +49,7 @@ class Live:
         finally:
             self._local.sid = None
 
-    def emit(self, event: str, payload: Any, room: str, skip_origin: bool = False) -> None:
+    def emit(self, event: str, payload: Any, room: Rooms, skip_origin: bool = False) -> None:
         """Queue a message for the room; one sender thread sends them all, in order.
 
         Actions queue their broadcasts while they still hold the clause's lock, so messages
@@ -106,7 +108,7 @@ class Live:
             now = time.monotonic()
             if item is not None:
                 event, payload, room, skip = item
-                if event == "clause:edited":
+                if event == "clause:edited" and isinstance(room, str):
                     if room in waiting:
                         waiting[room].append((payload, skip))
                     elif now - last.get(room, -1e9) >= (gap := self.edit_gap(room)):
@@ -116,14 +118,16 @@ class Live:
                         waiting[room] = [(payload, skip)]
                         due[room] = last[room] + gap
                 else:
-                    if room in waiting:
-                        self._send_edits(room, waiting.pop(room))
-                        del due[room]
+                    # a message to several rooms at once (a tuple: each client gets it once)
+                    for r in room if isinstance(room, tuple) else (room,):
+                        if r in waiting:
+                            self._send_edits(r, waiting.pop(r))
+                            del due[r]
                     self._send(event, payload, room, skip)
-            for room in [r for r, t in due.items() if t <= now]:
-                last[room] = now
-                self._send_edits(room, waiting.pop(room))
-                del due[room]
+            for r in [r for r, t in due.items() if t <= now]:
+                last[r] = now
+                self._send_edits(r, waiting.pop(r))
+                del due[r]
             if len(last) > 1000:  # forget rooms that have been quiet
                 last = {r: t for r, t in last.items() if now - t < self.EDIT_GAP_MAX}
 
@@ -138,7 +142,7 @@ class Live:
         payload = {"draft_id": edits[0][0]["draft_id"], "edits": [p for p, _s in edits]}
         self._send("clauses:edited", payload, room, skip)
 
-    def _send(self, event: str, payload: Any, room: str, skip: str | None) -> None:
+    def _send(self, event: str, payload: Any, room: Rooms, skip: str | None) -> None:
         try:
             self.socketio.emit(event, payload, to=room, skip_sid=skip)
         except Exception:  # one bad message must not stop the others
@@ -210,7 +214,7 @@ class Batch:
         self._outlines: set[int] = set()
         self._amendments: dict[int, str] = {}
 
-    def send(self, message: str, payload: Any, room: str, *, skip_origin: bool = False) -> None:
+    def send(self, message: str, payload: Any, room: Rooms, *, skip_origin: bool = False) -> None:
         self.live.emit(message, payload, room, skip_origin=skip_origin)
 
     def outline(self, draft_id: int) -> None:
@@ -224,8 +228,12 @@ class Batch:
         self._amendments[amendment_id] = what
 
     def poll(self, message: str, poll_id: int, draft_id: int) -> None:
-        view = views.poll_view(self.live.store, self.live.store.poll(poll_id))
-        self.send(message, {"draft_id": draft_id, "poll": view}, draft_room(draft_id))
+        """To the draft's room and the conference's: a vote opened in one draft is announced
+        on every page of the conference (each page gets it once, in both rooms or one)."""
+        store = self.live.store
+        view = views.poll_view(store, store.poll(poll_id))
+        rooms = (draft_room(draft_id), conference_room(store.draft(draft_id).conference_id))
+        self.send(message, {"draft_id": draft_id, "poll": view}, rooms)
 
     def tally(self, poll_id: int, draft_id: int) -> None:
         self.live.tally_soon(poll_id, draft_id)

@@ -476,3 +476,43 @@ def test_the_python_client_drives_the_procedure(room, live):
     record = d1.record()
     assert "The chair ruled on the order of voting" in record
     assert "asked for a recorded vote" in record and "motion 1" in record
+
+
+def test_a_vote_opened_in_a_draft_is_heard_on_the_conference_page(live, live_conf):
+    """Issue 14: the chair shouted "we are voting" across the room; now a page that follows
+    the conference (not in that draft) hears the vote open and close, once each."""
+    import threading
+
+    import socketio as sio_module
+
+    heard: list[tuple[str, dict]] = []
+    got = threading.Condition()
+    page = sio_module.Client(reconnection=False)
+    for name in ("poll:opened", "poll:closed"):
+        page.on(name, lambda msg, name=name: (heard.append((name, msg)), got.acquire(),
+                                              got.notify_all(), got.release()))  # fmt: skip
+    page.connect(live.url, auth={"token": live_conf["tokens"][2]}, transports=["websocket"])
+    reply = page.call("conference:follow", {"conference_id": live_conf["conference"].id})
+    assert "error" not in (reply or {})
+    # with the page's delegation, four of the six members are present: the quorum
+    voters = [DraftClient(live.url, live_conf["tokens"][i]) for i in (0, 1, 3)]
+    chair = DraftClient(live.url, live_conf["chair_token"])
+    try:
+        for c in (*voters, chair):
+            c.join(live_conf["draft_id"])
+        chair.set_mode(live_conf["draft_id"], "formal")
+        poll = chair.open_poll(("clause", live_conf["clause_ids"][1]), kind="counted")
+        with got:
+            assert got.wait_for(lambda: any(n == "poll:opened" for n, _ in heard), 10)
+        for v in voters:
+            v.vote(poll, "yes")
+        chair.close_poll(poll)
+        with got:
+            assert got.wait_for(lambda: any(n == "poll:closed" for n, _ in heard), 10)
+        assert [n for n, _ in heard] == ["poll:opened", "poll:closed"]
+        assert all(m["draft_id"] == live_conf["draft_id"] for _, m in heard)
+        assert heard[1][1]["poll"]["result"]["yes"] == 3
+    finally:
+        page.disconnect()
+        for c in (*voters, chair):
+            c.close()

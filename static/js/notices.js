@@ -5,9 +5,9 @@
  * one on screen. They take no focus; screen readers hear them politely (the floor given to me,
  * urgently). A notice goes when what it says is over, or when closed.
  *
- * Polls are told to their draft's room only (docs/protocol.md): `PollWatch` hears those that
- * reach this page, and asks the server about the drafts it is given (`check`) when the page
- * has reason to: loading, an agenda step, a draft's change of mode, the page's regular refresh.
+ * Polls are told to their draft's room and to the conference's (docs/protocol.md): `PollWatch`
+ * hears them live on every page that follows the conference, and asks the server about the
+ * drafts it is given (`check`) when the page loads or reconnects (what it missed meanwhile).
  */
 import { announce, h } from './dom.js';
 import { api } from './net.js';
