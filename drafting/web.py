@@ -34,7 +34,7 @@ from werkzeug.exceptions import HTTPException
 from . import export as exporting
 from . import publish, requests, workers
 from .actions import Actions, hash_token
-from .domain import MAX_DOCUMENT_BYTES, Participant
+from .domain import MAX_DOCUMENT_BYTES, Participant, whole_number
 from .errors import Conflict, DraftingError, Forbidden, Invalid, Unauthorized
 from .procedure import PRESETS
 from .publish import record as record_documents
@@ -467,10 +467,8 @@ def set_clause_kind(clause_id: int) -> Any:
 def journal(draft_id: int) -> Any:
     a = actions()
     d = a.draft(g.participant, draft_id)
-    since = request.args.get("since", "0")
-    if not since.isdigit():
-        raise Invalid("'since' must be a journal sequence number.")
-    events = a.store.journal(draft_id=d.id, since=int(since))
+    since = whole_number(request.args.get("since", "0"), "journal sequence number ('since')")
+    events = a.store.journal(draft_id=d.id, since=since)
     return jsonify([e.as_dict() for e in events if e.type != "poll.ballot"])
 
 

@@ -84,6 +84,36 @@ def test_json_nested_without_end_and_lists_for_objects(client, setup):
     refused(raw_post(client, "/api/conferences", "{not json"))
 
 
+def test_a_journal_position_that_is_not_a_plain_number_is_refused(client, setup):
+    """`since` is ASCII digits, as many as a sequence number can have: a superscript two is a
+    digit to Python (and was a server error), and so were 5,000 of them."""
+    tok, draft = setup["token"], setup["draft"]["id"]
+    for since in ("²", "١٢", "1" * 17, "9" * 5000, "-1", ""):
+        r = client.get(f"/api/drafts/{draft}/journal", query_string={"since": since},
+                       headers=bearer(tok))  # fmt: skip
+        refused(r)
+    r = client.get(f"/api/drafts/{draft}/journal", query_string={"since": "0"}, headers=bearer(tok))
+    assert r.status_code == 200 and r.get_json()[0]["type"] == "draft.created"
+
+
+def test_an_id_or_count_in_digits_that_are_not_ascii_is_refused(client, setup):
+    """Ids and counts may come as strings of digits; "²" and "١٢" are digits to Python's
+    `isdigit`, and "²" reached `int()` as a server error, through every door."""
+    tok, draft = setup["token"], setup["draft"]
+    clause = draft["clauses"][0]["id"]
+    for odd in ("²", "١٢", "1²"):
+        body = {"kind": "operative", "text": "x", "after_id": odd}
+        refused(client.post(f"/api/drafts/{draft['id']}/clauses", json=body, headers=bearer(tok)))
+        query = {"from": "1", "to": odd}
+        refused(client.get(f"/api/clauses/{clause}/diff", query_string=query, headers=bearer(tok)))
+    # digits in a string are still an id, as they always were
+    body = {"kind": "operative", "text": "Notes the report.", "after_id": f" {clause} "}
+    r = client.post(f"/api/drafts/{draft['id']}/clauses", json=body, headers=bearer(tok))
+    assert r.status_code == 201, r.get_json()
+    after = client.get(f"/api/drafts/{draft['id']}", headers=bearer(tok)).get_json()
+    assert len(after["clauses"]) == len(draft["clauses"]) + 1
+
+
 # --- Socket.IO, raw packets against a real server ------------------------------------------
 
 
