@@ -144,6 +144,19 @@ def _count_opening(address: str) -> None:
     openings[address] = [*recent, now]
 
 
+# werkzeug's refusals (a route that does not match, an upload over MAX_CONTENT_LENGTH...) in
+# the words DraftingError uses, so that a 413 says `too_large` whoever raised it
+HTTP_CODES = {
+    400: "invalid",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    409: "conflict",
+    413: "too_large",
+    503: "unavailable",
+}
+
+
 def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(DraftingError)
     def drafting_error(e: DraftingError) -> Response:
@@ -163,7 +176,7 @@ def register_error_handlers(app: Flask) -> None:
             405: "That method is not allowed here.",
         }.get(status, e.description or e.name)
         if request.path.startswith("/api/"):
-            code = e.name.lower().replace(" ", "_")
+            code = HTTP_CODES.get(status) or e.name.lower().replace(" ", "_")
             resp = jsonify({"error": {"code": code, "message": message}})
             resp.status_code = status
             return resp

@@ -114,6 +114,19 @@ def test_an_id_or_count_in_digits_that_are_not_ascii_is_refused(client, setup):
     assert len(after["clauses"]) == len(draft["clauses"]) + 1
 
 
+def test_werkzeug_refusals_speak_the_documented_codes(app, client, setup):
+    """A body over the upload limit is `too_large`, as a clause over its limit is, not
+    werkzeug's `request_entity_too_large`; the shape is the same as every refusal's."""
+    app.config["MAX_CONTENT_LENGTH"] = 1000
+    r = raw_post(client, f"/api/conferences/{setup['cid']}/drafts", "x" * 2000, setup["token"])
+    assert r.status_code == 413
+    assert r.get_json()["error"]["code"] == "too_large"
+    r = client.put("/api/me", headers=bearer(setup["token"]))
+    assert r.status_code == 405 and r.get_json()["error"]["code"] == "method_not_allowed"
+    r = client.get("/api/no/such/thing", headers=bearer(setup["token"]))
+    assert r.status_code == 404 and r.get_json()["error"]["code"] == "not_found"
+
+
 # --- Socket.IO, raw packets against a real server ------------------------------------------
 
 
