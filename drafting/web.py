@@ -334,7 +334,7 @@ def create_conference() -> Any:
     conf, chair, token = actions().create_conference(
         data.get("name", ""),
         data.get("chair", ""),
-        str(data.get("delegation", "")),
+        data.get("delegation", ""),
         data.get("majority"),
         data.get("quorum"),
         data.get("rules"),

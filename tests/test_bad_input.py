@@ -127,6 +127,35 @@ def test_werkzeug_refusals_speak_the_documented_codes(app, client, setup):
     assert r.status_code == 404 and r.get_json()["error"]["code"] == "not_found"
 
 
+def test_what_opening_a_conference_does_not_know_is_refused_not_guessed(client):
+    """Left out is the default; an empty or wrong value is refused, as changing the rules later
+    refuses it (an empty `rules` opened a UN committee, a number as the delegation was
+    turned into its digits)."""
+    base = {"name": "Forum", "chair": "Ana"}
+    for extra in ({"rules": ""}, {"majority": ""}, {"rules": 0}, {"delegation": 5}):
+        message = refused(client.post("/api/conferences", json={**base, **extra}))
+        assert "rules" in message or "majority" in message or "delegation" in message, message
+    r = client.post("/api/conferences", json={**base, "delegation": "Chile"})
+    assert r.status_code == 201 and r.get_json()["conference"]["rules"] == "un_committee"
+    assert r.get_json()["chair"]["delegation"] == "Chile"
+
+
+def test_a_vote_under_a_rule_left_empty_is_refused_not_taken_under_another(client, setup):
+    """A poll's rule left out is the conference's majority; an empty one ("" or 0) was taken
+    as left out, and the vote opened under a rule nobody named."""
+    tok, draft = setup["token"], setup["draft"]["id"]
+    client.patch(f"/api/conferences/{setup['cid']}", json={"quorum": 0}, headers=bearer(tok))
+    r = client.post(f"/api/drafts/{draft}/mode", json={"mode": "formal"}, headers=bearer(tok))
+    assert r.status_code == 200
+    path = f"/api/drafts/{draft}/polls"
+    for rule in ("", 0, False):
+        body = {"subject_type": "draft", "subject_id": draft, "rule": rule}
+        assert "rule" in refused(client.post(path, json=body, headers=bearer(tok)))
+    body = {"subject_type": "draft", "subject_id": draft}
+    r = client.post(path, json=body, headers=bearer(tok))
+    assert r.status_code == 201 and r.get_json()["rule"] == "simple"
+
+
 # --- Socket.IO, raw packets against a real server ------------------------------------------
 
 

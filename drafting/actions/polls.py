@@ -144,7 +144,7 @@ def open_poll(
     stype = domain.check_choice_of(str(subject_type), domain.POLL_SUBJECTS, "subject")
     sid = domain.whole_number(subject_id, "subject id")
     conf = ctx.store.conference(d.conference_id)
-    clean_rule = procedure.check_rule(rule or conf.majority)
+    clean_rule = procedure.check_rule(conf.majority if rule is None else rule)
     clean_kind = _kind(ctx, d, conf, stype, sid, kind)
     if clean_rule == "consensus" and clean_kind == "secret":
         raise Invalid("Objections to a consensus are raised openly: it cannot be a secret ballot.")
