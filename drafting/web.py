@@ -423,11 +423,13 @@ def create_draft(conference_id: int) -> Any:
         if not isinstance(text, str):
             raise Invalid("Give the draft's text as 'text' (plain text or Markdown).")
         fmt = data.get("format", "md")
+        if fmt not in ("md", "txt"):
+            raise Invalid("Give the pasted text's 'format' as 'md' (Markdown) or 'txt'.")
         draft = a.import_document(
             g.participant,
             conference_id,
             text.encode("utf-8"),
-            f"pasted.{'txt' if fmt == 'txt' else 'md'}",
+            f"pasted.{fmt}",
             data.get("title") or None,
         )
     return jsonify(a.draft_view(g.participant, draft.id)), 201

@@ -156,6 +156,20 @@ def test_a_vote_under_a_rule_left_empty_is_refused_not_taken_under_another(clien
     assert r.status_code == 201 and r.get_json()["rule"] == "simple"
 
 
+def test_a_pasted_draft_is_markdown_or_plain_text_and_nothing_else(client, setup):
+    path = f"/api/conferences/{setup['cid']}/drafts"
+    before = client.get(path, headers=bearer(setup["token"])).get_json()
+    for fmt in ("docx", "", 1, None):
+        body = {"text": "1. Decides to act;", "format": fmt}
+        assert "format" in refused(client.post(path, json=body, headers=bearer(setup["token"])))
+    assert client.get(path, headers=bearer(setup["token"])).get_json() == before
+    for fmt in ("txt", "md"):
+        body = {"text": "1. Decides to act;", "format": fmt, "title": f"As {fmt}"}
+        r = client.post(path, json=body, headers=bearer(setup["token"]))
+        assert r.status_code == 201 and r.get_json()["title"] == f"As {fmt}"
+    assert len(client.get(path, headers=bearer(setup["token"])).get_json()) == len(before) + 2
+
+
 # --- Socket.IO, raw packets against a real server ------------------------------------------
 
 
