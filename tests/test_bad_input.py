@@ -4,6 +4,7 @@ where an object belongs, unknown events and unreadable packets."""
 
 from __future__ import annotations
 
+import io
 import json
 
 import pytest
@@ -168,6 +169,26 @@ def test_a_pasted_draft_is_markdown_or_plain_text_and_nothing_else(client, setup
         r = client.post(path, json=body, headers=bearer(setup["token"]))
         assert r.status_code == 201 and r.get_json()["title"] == f"As {fmt}"
     assert len(client.get(path, headers=bearer(setup["token"])).get_json()) == len(before) + 2
+
+
+def test_only_the_chair_tables_a_draft_and_is_asked_before_the_document_is_read(client, setup):
+    """Reading a .docx is the costly part of an upload: a delegate's is refused as a
+    delegate's (403), not read first and then refused as a broken document (400)."""
+    path = f"/api/conferences/{setup['cid']}/drafts"
+    r = client.post(
+        f"/api/conferences/{setup['cid']}/participants",
+        json={"name": "Lina", "delegation": "Chile"},
+        headers=bearer(setup["token"]),
+    )
+    delegate = r.get_json()["token"]
+    upload = {"file": (io.BytesIO(b"PK\x03\x04 not really a zip"), "draft.docx")}
+    r = client.post(path, data=upload, headers={**bearer(delegate), "X-Drafting": "1"})
+    assert r.status_code == 403, r.get_json()
+    assert r.get_json()["error"]["code"] == "forbidden"
+    # the chair's is read, and refused for what it is
+    upload = {"file": (io.BytesIO(b"PK\x03\x04 not really a zip"), "draft.docx")}
+    r = client.post(path, data=upload, headers={**bearer(setup["token"]), "X-Drafting": "1"})
+    assert r.status_code == 400 and r.get_json()["error"]["code"] == "invalid"
 
 
 # --- Socket.IO, raw packets against a real server ------------------------------------------
