@@ -308,6 +308,15 @@ def _gevent_patched() -> bool:
 
 # --- the JSON API ---------------------------------------------------------------------------
 
+OPENAPI = Path(__file__).with_name("openapi.json")
+
+
+@api.get("/openapi.json")
+def openapi() -> Any:
+    """The OpenAPI 3.1 description of every route under /api (drafting/openapi.json), for
+    client generators and the schemathesis suite (tests/test_openapi.py); needs no token."""
+    return current_app.response_class(OPENAPI.read_bytes(), mimetype="application/json")
+
 
 @api.get("/me")
 @authed
