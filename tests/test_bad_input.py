@@ -157,6 +157,26 @@ def test_a_vote_under_a_rule_left_empty_is_refused_not_taken_under_another(clien
     assert r.status_code == 201 and r.get_json()["rule"] == "simple"
 
 
+def test_a_ballot_with_a_receipt_that_is_not_a_text_is_refused(client, setup):
+    """A receipt only matters in a secret poll, but one that cannot be a receipt at all (an
+    object, a number) is refused everywhere rather than silently ignored."""
+    tok, cid, draft = setup["token"], setup["cid"], setup["draft"]["id"]
+    client.patch(f"/api/conferences/{cid}", json={"quorum": 0}, headers=bearer(tok))
+    r = client.post(f"/api/conferences/{cid}/participants", json={"name": "Lina"},
+                    headers=bearer(tok))  # fmt: skip
+    delegate = r.get_json()["token"]
+    client.post(f"/api/drafts/{draft}/mode", json={"mode": "formal"}, headers=bearer(tok))
+    body = {"subject_type": "draft", "subject_id": draft, "kind": "counted"}
+    poll = client.post(f"/api/drafts/{draft}/polls", json=body, headers=bearer(tok)).get_json()
+    path = f"/api/polls/{poll['id']}/ballot"
+    for receipt in ({}, 5, ["x"]):
+        body = {"choice": "yes", "receipt": receipt}
+        assert "receipt" in refused(client.post(path, json=body, headers=bearer(delegate)))
+    assert client.get(f"/api/polls/{poll['id']}", headers=bearer(tok)).get_json()["cast"] == 0
+    r = client.post(path, json={"choice": "yes", "receipt": None}, headers=bearer(delegate))
+    assert r.status_code == 200 and r.get_json()["cast"] == 1
+
+
 def test_a_pasted_draft_is_markdown_or_plain_text_and_nothing_else(client, setup):
     path = f"/api/conferences/{setup['cid']}/drafts"
     before = client.get(path, headers=bearer(setup["token"])).get_json()

@@ -214,6 +214,8 @@ def vote(
             "Observers do not vote." if actor.role == "observer" else "The chair does not vote."
         )
     clean = procedure.check_choice(choice)
+    if receipt is not None and not isinstance(receipt, str):
+        raise Invalid("A receipt is the text your delegation's first secret ballot returned.")
     member = ctx.store.member(actor.member_id)
     out: dict[str, Any] = {"poll_id": p.id, "choice": clean}
     with ctx.transaction() as tx:
