@@ -118,16 +118,29 @@ SEEDED = {
     "poll_id": [1],
     "motion_id": [1],
     "version": [1, 2],
+    # the meeting: the first draft under debate and a free item, their lists of speakers (and
+    # one on a clause), the requests waiting on them
+    "item_id": [1, 2],
+    "list_id": [1, 2, 4],
+    "request_id": [2, 3, 4, 5],
+    "agenda_draft_id": [1, 2, 3, 4],  # every draft: the first is on the agenda already
     # what operations that end things act on, so that the others still find things to act on:
-    # the draft whose mode changes, and the clauses that are deleted (of a third draft)
+    # the draft whose mode changes, the clauses that are deleted (of a third draft), the item
+    # taken off the agenda
     "mode_draft_id": [3],
     "deleted_clause_id": [8, 9],
+    "removed_item_id": [3],
 }
 BINDINGS = {
     **{f"path.{name}": name for name in ("conference_id", "participant_id", "member_id")},
     **{f"path.{name}": name for name in ("draft_id", "clause_id", "amendment_id")},
     **{f"path.{name}": name for name in ("poll_id", "motion_id")},
+    **{f"path.{name}": name for name in ("item_id", "list_id", "request_id")},
     **{f"body.{name}": "clause_id" for name in ("clause_id", "parent_id", "after_id")},
+    **{f"{where}.item_id": "item_id" for where in ("query", "body")},
+    "body.draft_id": "draft_id",
+    "body.member_id": "member_id",
+    "body.request_id": "request_id",
     "body.subject_id": "subject_id",
     "body.target_amendment_id": "amendment_id",
     "body.order[*]": "amendment_id",
@@ -145,10 +158,18 @@ DICTIONARIES = {
 OWN = {
     "setMode": ("path.draft_id", "mode_draft_id"),
     "deleteClause": ("path.clause_id", "deleted_clause_id"),
+    "removeAgendaItem": ("path.item_id", "removed_item_id"),
     # a document (html, pdf, docx, odt, akn) is made in a child process in 1 to 5 s on this
     # machine: here the text formats only; tests/test_publish_*.py make and read the others
     "exportDraft": ("query.format", "text_export"),
     "getRecord": ("query.format", "text_record"),
+}
+# operation -> ids in its body that name something else than BINDINGS says: a place on the
+# agenda is after an item, in a list after a request; any draft may be put on the agenda
+NAMED = {
+    "addAgendaItem": {"body.after_id": "item_id", "body.draft_id": "agenda_draft_id"},
+    "moveAgendaItem": {"body.after_id": "item_id"},
+    "moveRequest": {"body.after_id": "request_id"},
 }
 # per operation and person; DRAFTING_API_EXAMPLES=200 for a longer hunt on a quiet machine
 EXAMPLES = int(os.environ.get("DRAFTING_API_EXAMPLES", "6"))
@@ -178,6 +199,16 @@ CONFIG = schemathesis.Config.from_dict(
                 "parameters": {field: {"dictionary": name, "probability": 1.0}},
             }
             for operation, (field, name) in OWN.items()
+        ]
+        + [
+            {
+                "include-operation-id": operation,
+                "parameters": {
+                    field: {"dictionary": name, "probability": 0.9}
+                    for field, name in fields.items()
+                },
+            }
+            for operation, fields in NAMED.items()
         ]
         + [
             # a draft is read in a child process too (1 to 4 s): fewer of them
@@ -274,8 +305,9 @@ def refusals_have_the_error_shape(ctx: Any, response: Any, case: schemathesis.Ca
 
 def seed(db: Path) -> dict[str, Any]:
     """A conference as SEEDED says: a draft being written, a draft in formal mode with an
-    amendment under a vote and a motion, and two drafts for the operations that end things;
-    the invite tokens of the chair and of Amina, a delegate."""
+    amendment under a vote and a motion, and two drafts for the operations that end things; an
+    agenda with the first draft under debate, a speech made on it and requests waiting; the
+    invite tokens of the chair and of Amina, a delegate."""
     a = Actions(Store(db))
     conf, chair, chair_token = a.create_conference("Standing Assembly", "Chair", "UN")
     a.update_conference(None, conf.id, quorum=0)  # votes open with nobody connected
@@ -310,6 +342,24 @@ def seed(db: Path) -> dict[str, Any]:
     cuts = a.create_draft(
         None, conf.id, "Cuts", [("operative", 0, "Deletes this;"), ("operative", 0, "and this.")]
     )
+    # the meeting: the draft under debate, a free item after it, one to take off the agenda
+    water = a.add_agenda_item(chair, conf.id, draft_id=writing.id)
+    other = a.add_agenda_item(chair, conf.id, title="Any other business")
+    gone = a.add_agenda_item(chair, conf.id, title="Adoption of the report")
+    a.next_agenda_item(chair, conf.id)
+    [debate] = a.store.speakers_lists(water.id)
+    [later] = a.store.speakers_lists(other.id)
+    decides = a.open_clause_list(chair, water.id, clauses[1])  # "Decides to act;"
+    # a speech made: Germany's point of order, ruled on
+    a.ask_floor(chair, debate.id, "point_of_order", jonas.member_id)
+    a.give_floor(chair, debate.id)
+    a.end_speech(chair, debate.id, "The point is well taken.")
+    waiting = [
+        a.ask_floor(amina, debate.id, "speech"),
+        a.ask_floor(jonas, debate.id, "speech"),
+        a.ask_floor(amina, decides.id, "speech"),
+        a.ask_floor(chair, later.id, "speech", jonas.member_id),
+    ]
     made = {
         "conference_id": [conf.id],
         "participant_id": [chair.id, amina.id, jonas.id, press.id],
@@ -321,6 +371,11 @@ def seed(db: Path) -> dict[str, Any]:
         "motion_id": [motion.id],
         "mode_draft_id": [modes.id],
         "deleted_clause_id": sorted(c.id for c in a.store.clauses(cuts.id)),
+        "item_id": [water.id, other.id],
+        "list_id": [debate.id, later.id, decides.id],
+        "request_id": [r.id for r in waiting],
+        "agenda_draft_id": [writing.id, formal.id, modes.id, cuts.id],
+        "removed_item_id": [gone.id],
     }
     assert made == {k: v for k, v in SEEDED.items() if k in made}, f"update SEEDED: {made}"
     tokens = {chair.id: chair_token, amina.id: amina_token}
@@ -373,7 +428,7 @@ def test_the_api_as_the_chair_is_as_described(case: schemathesis.Case, server: L
 def test_the_runs_above_reached_past_the_refusals():
     """Refusals pass every check above, so a run where nobody was signed in, or no id matched
     anything, would pass and show nothing: every read answered 200 to both people, and most
-    writes succeeded for one of them."""
+    writes succeeded for one of them, the meeting's too (the seeded agenda is there for it)."""
     if not Seeded.answers:
         pytest.skip("runs with the two tests above")
     operations = {f"{m.upper()} {p}" for m, p in described()}
@@ -385,3 +440,10 @@ def test_the_runs_above_reached_past_the_refusals():
     writes = operations - reads
     done = {op for _, op in succeeded} & writes
     assert len(done) >= 0.6 * len(writes), f"writes that never succeeded: {sorted(writes - done)}"
+    meeting = {
+        f"{method.upper()} {path}"
+        for path, item in SPEC["paths"].items()
+        for method, operation in item.items()
+        if method in METHODS and "meeting" in operation["tags"]
+    } & writes
+    assert len(done & meeting) >= 0.6 * len(meeting), f"never: {sorted(meeting - done)}"
