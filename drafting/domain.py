@@ -286,10 +286,12 @@ MAX_WHOLE = 2**53 - 1
 
 
 def whole_number(value: object, what: str) -> int:
-    """An id or a count from a request: an int, or a string of digits."""
+    """An id or a count from a request: an int, or a string of ASCII digits (a superscript
+    two is a digit to `str.isdigit` but not to `int`)."""
     if isinstance(value, bool) or not isinstance(value, int):
-        if isinstance(value, str) and value.strip().isdigit() and len(value.strip()) <= 16:
-            value = int(value)
+        digits = value.strip() if isinstance(value, str) else ""
+        if digits.isascii() and digits.isdigit() and len(digits) <= 16:
+            value = int(digits)
         else:
             raise Invalid(f"The {what} must be a whole number.")
     if not -MAX_WHOLE <= value <= MAX_WHOLE:

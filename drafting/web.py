@@ -11,6 +11,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from functools import wraps
+from pathlib import Path
 from typing import Any, TypeVar, cast
 
 from flask import (
@@ -33,7 +34,7 @@ from werkzeug.exceptions import HTTPException
 from . import assets, publish, requests, workers
 from . import export as exporting
 from .actions import Actions, hash_token
-from .domain import MAX_DOCUMENT_BYTES, Participant
+from .domain import MAX_DOCUMENT_BYTES, Participant, whole_number
 from .errors import Conflict, DraftingError, Forbidden, Invalid, Unauthorized
 from .procedure import PRESETS
 from .publish import record as record_documents
@@ -142,6 +143,19 @@ def _count_opening(address: str) -> None:
     openings[address] = [*recent, now]
 
 
+# werkzeug's refusals (a route that does not match, an upload over MAX_CONTENT_LENGTH...) in
+# the words DraftingError uses, so that a 413 says `too_large` whoever raised it
+HTTP_CODES = {
+    400: "invalid",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    409: "conflict",
+    413: "too_large",
+    503: "unavailable",
+}
+
+
 def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(DraftingError)
     def drafting_error(e: DraftingError) -> Response:
@@ -161,7 +175,7 @@ def register_error_handlers(app: Flask) -> None:
             405: "That method is not allowed here.",
         }.get(status, e.description or e.name)
         if request.path.startswith("/api/"):
-            code = e.name.lower().replace(" ", "_")
+            code = HTTP_CODES.get(status) or e.name.lower().replace(" ", "_")
             resp = jsonify({"error": {"code": code, "message": message}})
             resp.status_code = status
             return resp
@@ -301,6 +315,15 @@ def _gevent_patched() -> bool:
 
 # --- the JSON API ---------------------------------------------------------------------------
 
+OPENAPI = Path(__file__).with_name("openapi.json")
+
+
+@api.get("/openapi.json")
+def openapi() -> Any:
+    """The OpenAPI 3.1 description of every route under /api (drafting/openapi.json), for
+    client generators and the schemathesis suite (tests/test_openapi.py); needs no token."""
+    return current_app.response_class(OPENAPI.read_bytes(), mimetype="application/json")
+
 
 @api.get("/me")
 @authed
@@ -327,7 +350,7 @@ def create_conference() -> Any:
     conf, chair, token = actions().create_conference(
         data.get("name", ""),
         data.get("chair", ""),
-        str(data.get("delegation", "")),
+        data.get("delegation", ""),
         data.get("majority"),
         data.get("quorum"),
         data.get("rules"),
@@ -416,11 +439,13 @@ def create_draft(conference_id: int) -> Any:
         if not isinstance(text, str):
             raise Invalid("Give the draft's text as 'text' (plain text or Markdown).")
         fmt = data.get("format", "md")
+        if fmt not in ("md", "txt"):
+            raise Invalid("Give the pasted text's 'format' as 'md' (Markdown) or 'txt'.")
         draft = a.import_document(
             g.participant,
             conference_id,
             text.encode("utf-8"),
-            f"pasted.{'txt' if fmt == 'txt' else 'md'}",
+            f"pasted.{fmt}",
             data.get("title") or None,
         )
     return jsonify(a.draft_view(g.participant, draft.id)), 201
@@ -475,10 +500,8 @@ def set_clause_kind(clause_id: int) -> Any:
 def journal(draft_id: int) -> Any:
     a = actions()
     d = a.draft(g.participant, draft_id)
-    since = request.args.get("since", "0")
-    if not since.isdigit():
-        raise Invalid("'since' must be a journal sequence number.")
-    events = a.store.journal(draft_id=d.id, since=int(since))
+    since = whole_number(request.args.get("since", "0"), "journal sequence number ('since')")
+    events = a.store.journal(draft_id=d.id, since=since)
     return jsonify([e.as_dict() for e in events if e.type != "poll.ballot"])
 
 

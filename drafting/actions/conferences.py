@@ -51,7 +51,7 @@ def create_conference(
     ctx: Context,
     name: object,
     chair_name: object,
-    chair_delegation: str = "",
+    chair_delegation: object = "",
     majority: object = None,
     quorum: object = None,
     rules: object = None,
@@ -62,8 +62,11 @@ def create_conference(
     they are given too."""
     clean_name = domain.clean_name(name, "conference name")
     clean_chair = domain.clean_name(chair_name, "chair's name")
-    preset = procedure.check_preset(rules or domain.DEFAULT_RULES)
-    clean_majority = procedure.check_rule(majority or preset.majority)
+    if not isinstance(chair_delegation, str):
+        raise Invalid("The delegation must be a text.")
+    # left out (None) is the default; anything else must be one of them ("" and 0 too)
+    preset = procedure.check_preset(domain.DEFAULT_RULES if rules is None else rules)
+    clean_majority = procedure.check_rule(preset.majority if majority is None else majority)
     clean_quorum = preset.quorum if quorum is None else _check_quorum(quorum)
     token = new_token()
     with ctx.transaction() as tx:

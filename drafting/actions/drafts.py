@@ -92,6 +92,8 @@ def import_document(
     from .. import workers
     from ..importing import read_document
 
+    # who may table a draft, before reading a byte of the document: reading is the costly part
+    chair(actor, domain.whole_number(conference_id, "conference id"), "create drafts")
     reader = workers.read_document if ctx.isolated else read_document
     doc = reader(data, filename, title=title)
     return create_draft(

@@ -175,6 +175,13 @@ def _number(items: list[AgendaItem], item_id: int) -> int:
     return next(n for n, i in enumerate(items, start=1) if i.id == item_id)
 
 
+def _still_on(items: list[AgendaItem], item_id: int) -> None:
+    """The item is on the agenda as the transaction reads it (`items`): another request may
+    have removed it since it was looked up (the chair's double click, another process)."""
+    if all(i.id != item_id for i in items):
+        raise NotFound(f"Agenda item {item_id} was removed from the agenda.")
+
+
 # --- reading ---------------------------------------------------------------------------------
 
 
@@ -270,6 +277,7 @@ def move_agenda_item(
         raise Invalid("An item cannot be placed after itself.")
     with _floor(ctx, item.conference_id) as changes:
         items = ctx.store.agenda_items(item.conference_id)
+        _still_on(items, item.id)
         ids = [i.id for i in items]
         if after is not None and after not in ids:
             raise NotFound(f"There is no item {after} on the agenda to place it after.")
@@ -300,6 +308,7 @@ def remove_agenda_item(
     chair(actor, item.conference_id, "set the agenda")
     with _floor(ctx, item.conference_id) as changes:
         items = ctx.store.agenda_items(item.conference_id)
+        _still_on(items, item.id)
         item = ctx.store.agenda_item(item.id)
         number = _number(items, item.id)
         if item.status == "current":

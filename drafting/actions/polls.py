@@ -144,7 +144,7 @@ def open_poll(
     stype = domain.check_choice_of(str(subject_type), domain.POLL_SUBJECTS, "subject")
     sid = domain.whole_number(subject_id, "subject id")
     conf = ctx.store.conference(d.conference_id)
-    clean_rule = procedure.check_rule(rule or conf.majority)
+    clean_rule = procedure.check_rule(conf.majority if rule is None else rule)
     clean_kind = _kind(ctx, d, conf, stype, sid, kind)
     if clean_rule == "consensus" and clean_kind == "secret":
         raise Invalid("Objections to a consensus are raised openly: it cannot be a secret ballot.")
@@ -214,6 +214,8 @@ def vote(
             "Observers do not vote." if actor.role == "observer" else "The chair does not vote."
         )
     clean = procedure.check_choice(choice)
+    if receipt is not None and not isinstance(receipt, str):
+        raise Invalid("A receipt is the text your delegation's first secret ballot returned.")
     member = ctx.store.member(actor.member_id)
     out: dict[str, Any] = {"poll_id": p.id, "choice": clean}
     with ctx.transaction() as tx:

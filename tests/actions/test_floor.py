@@ -10,6 +10,8 @@ from datetime import timedelta
 
 import pytest
 
+from drafting.actions import floor as floor_actions
+from drafting.errors import NotFound
 from drafting.floor import moment
 
 
@@ -357,3 +359,25 @@ def test_the_api_drives_the_same_floor(room, floor):
     # a list named under another conference's path does not exist there
     elsewhere = room.http(room.chair, "POST", f"/api/conferences/{cid + 1}/lists/{floor}/close")
     assert elsewhere.status == 404
+
+
+@pytest.mark.parametrize("doing", ["remove", "move"])
+def test_an_item_removed_by_another_request_meanwhile_is_not_found(
+    actions, conference, monkeypatch, doing
+):
+    """The chair's double click, or two server processes: a request looks the item up, then
+    another request takes it off the agenda before the first one's transaction begins. The
+    first is told the item was removed (it was a server error), and the agenda is intact."""
+    chair, cid = conference["chair"], conference["conference"].id
+    opening = actions.add_agenda_item(chair, cid, title="Opening")
+    closing = actions.add_agenda_item(chair, cid, title="Closing")
+    seen = actions.store.agenda_item(opening.id)  # as the look-up saw it, before the removal
+    actions.remove_agenda_item(chair, opening.id)
+    monkeypatch.setattr(floor_actions, "_item_for", lambda *args: seen)
+    with pytest.raises(NotFound, match="was removed from the agenda"):
+        if doing == "remove":
+            actions.remove_agenda_item(chair, opening.id)
+        else:
+            actions.move_agenda_item(chair, opening.id, closing.id)
+    agenda = actions.floor_state(chair, cid)["agenda"]
+    assert [(i["id"], i["number"]) for i in agenda["items"]] == [(closing.id, 1)]
