@@ -182,3 +182,49 @@ def test_a_single_server_started_again_forgets_who_was_there(tmp_path):
         assert not a.store.participant(people[0][0].id).present
     finally:
         server.stop()
+
+
+def edit_versions(received: list[dict]) -> list[tuple[int, int]]:
+    """(base_version, version) of every edit a test client received, in order."""
+    out = []
+    for msg in received:
+        args = msg["args"][0] if msg["args"] else {}
+        if msg["name"] == "clause:edited":
+            out.append((args["base_version"], args["version"]))
+        elif msg["name"] == "clauses:edited":
+            out += [(e["base_version"], e["version"]) for e in args["edits"]]
+    return out
+
+
+@pytest.mark.parametrize("shared", [True, False])
+def test_a_process_sends_the_versions_others_committed_between_its_own(app, conference, shared):
+    """With several processes, a clause's messages from one process follow on from its last
+    one: the versions another process committed in between go too, read from the store, so a
+    client never sees a gap (version 5 after 2) and need not ask for the clause again. One
+    process alone reads nothing more."""
+    from drafting import socketio as server
+
+    ours = app.extensions["drafting"]["actions"]
+    app.extensions["drafting"]["live"].shared = shared
+    theirs = Actions(Store(app.config["DATABASE"]))  # another process: it tells no one here
+    d = ours.create_draft(None, conference["conference"].id, "Draft", [("operative", 0, "A")])
+    cid = ours.draft_view(None, d.id)["clauses"][0]["id"]
+    client = server.test_client(app, auth={"token": conference["delegate_tokens"][0]})
+    try:
+        assert client.emit("join", {"draft_id": d.id}, callback=True)["ok"]
+        client.get_received()
+        received: list[dict] = []
+        ours.replace_text(None, cid, "A b")  # version 2, from this process
+        wait_until(lambda: received.extend(client.get_received()) or edit_versions(received))
+        theirs.replace_text(None, cid, "A b c")  # 3 and 4 from the other
+        theirs.replace_text(None, cid, "A b c d")
+        ours.replace_text(None, cid, "A b c d e")  # 5 from this one
+        wait_until(
+            lambda: received.extend(client.get_received()) or edit_versions(received)[-1][1] == 5
+        )
+        if shared:
+            assert edit_versions(received) == [(1, 2), (2, 3), (3, 4), (4, 5)]
+        else:
+            assert edit_versions(received) == [(1, 2), (4, 5)]
+    finally:
+        client.disconnect()
