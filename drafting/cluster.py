@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import ctypes
 import json
+import logging
 import os
 import pwd
 import resource
@@ -52,6 +53,8 @@ import click
 
 if TYPE_CHECKING:
     from .server import Settings
+
+log = logging.getLogger(__name__)
 
 # a server process that dies this soon after it was started, this many times in a row, is
 # not started again: something is wrong with it (its log says what)
@@ -529,3 +532,18 @@ def serve_cluster(db: str, settings: Settings, workers: int, *, demo: bool = Fal
         cluster.stop()
     if status:
         raise SystemExit(status)
+
+
+# --- what the processes share, in each served process ---------------------------------------
+
+
+def share(app: Any) -> None:
+    """In a served process, before it takes connections. Alone, everything stays in its
+    memory. With a message queue (one of several processes), a clause's broadcasts follow on
+    from the process's last (`live.py`), and who is connected is kept in the database
+    (`sockets/presence.py`); the open secret polls' ballot boxes are already in the queue's
+    Redis (`ballots.py`)."""
+    ext = app.extensions["drafting"]
+    shared = bool(app.config.get("MESSAGE_QUEUE"))
+    ext["live"].shared = shared
+    ext["presence"].start(shared=shared)

@@ -38,12 +38,10 @@ class _Gunicorn(BaseApplication):
 
         gevent = os.environ.get("DRAFTING_WORKER") == "gevent"
         app = create_app({**self.app_config, "BACKGROUND_CHECKPOINT": gevent})
-        # one of several processes (`drafting serve --workers N`): a clause's broadcasts
-        # follow on from this process's last, and who is connected is shared through the
-        # database (live.py, sockets/presence.py); alone, all of it stays in memory
-        shared = bool(app.config["MESSAGE_QUEUE"])
-        app.extensions["drafting"]["live"].shared = shared
-        app.extensions["drafting"]["presence"].start(shared=shared)
+        # alone, or one of several processes (`drafting serve --workers N`): what they share
+        from .cluster import share
+
+        share(app)
         if gevent:
             _checkpoint_in_background(app.extensions["drafting"]["store"])
             # uploads read and documents set in worker processes, off the room's event loop

@@ -163,8 +163,9 @@ def test_edits_votes_and_presence_across_processes(cluster_db: Path) -> None:
         + [{"name": "Press", "delegation": "", "role": "observer"}],
     )
     (d0, t0), (d1, t1), (d2, t2), (_press, t_press) = people
-    draft = a.create_draft(None, conf.id, "Draft", [("operative", 0, "Decides to act;")])
-    cid = a.draft_view(None, draft.id)["clauses"][0]["id"]
+    texts = ["Decides to act;", "Requests a report;", "Decides to remain seized."]
+    draft = a.create_draft(None, conf.id, "Draft", [("operative", 0, t) for t in texts])
+    cid, cid2, cid3 = (c["id"] for c in a.draft_view(None, draft.id)["clauses"])
     cluster = Cluster(cluster_db).start()
     clients: list[DraftClient] = []
     try:
@@ -226,6 +227,20 @@ def test_edits_votes_and_presence_across_processes(cluster_db: Path) -> None:
         assert (result["yes"], result["no"]) == (2, 1)
         x1.wait_for(lambda c: c.polls[poll].get("state") == "closed")
 
+        # a secret ballot through both processes: every ballot counts, and a receipt changes
+        # a ballot through the other process (the boxes are in Redis, not one process)
+        secret = chair.open_poll(("clause", cid2), kind="secret")
+        for c in (x0b, x1, x2):
+            c.wait_for(lambda c: secret in c.polls)
+        receipt = x0b.vote(secret, "no")["receipt"]  # process two
+        x2.vote(secret, "yes")  # process one
+        x1.vote(secret, "abstain")  # process two
+        x0c = connect_on(cluster, t0, on=one)  # D0 again, on process one
+        x0c.call("poll:vote", {"poll_id": secret, "choice": "yes", "receipt": receipt})
+        x0c.close()
+        result = chair.close_poll(secret)
+        assert (result["yes"], result["no"], result["abstain"]) == (2, 0, 1)
+
         # D0's last connection closes: absent, and gone from the chair's list
         x0b.close()
         clients.remove(x0b)
@@ -238,7 +253,7 @@ def test_edits_votes_and_presence_across_processes(cluster_db: Path) -> None:
         clients = [c for c in clients if c not in (x1, x2)]
         wait_until(lambda: not present(cluster_db, d1.id) and not present(cluster_db, d2.id))
         with pytest.raises(Refused, match="Quorum not met: 0 members present, 2 required"):
-            chair.open_poll(("clause", cid))
+            chair.open_poll(("clause", cid3))
 
         # Ctrl-C's SIGTERM stops every process the cluster started, and frees the port
         pids = cluster.pids()
