@@ -41,6 +41,7 @@ class Live:
         # this process's last one, with the versions others committed in between
         self.shared = False
         self._sent_versions: dict[int, int] = {}  # clause -> last version sent (sender only)
+        self.processes = 1  # serving the file, as presence's beats count them
 
     @contextmanager
     def origin(self, sid: str | None) -> Iterator[None]:
@@ -78,12 +79,18 @@ class Live:
         server's one core would go to writing. Past 100 recipients the gap grows with the room
         (32 ms for 160, 50 ms from 250 on): more edits travel in each message, every screen
         gets fewer of them, and a keystroke waits at most 50 ms for its batch.
+
+        With P processes (`processes`), each batches its own edits and every process writes
+        every batch to its share of the room (about n / P): the room counts as its share
+        times P, and the gap may grow to P × 50 ms, so that a crowded room's writes per
+        process fall with P instead of staying where one process had them.
         """
         try:
             n = len(self.socketio.server.manager.rooms["/"].get(room, ()))
         except (AttributeError, KeyError, TypeError):
             return self.EDIT_GAP
-        return min(self.EDIT_GAP_MAX, max(self.EDIT_GAP, n / self.SENDS_PER_S))
+        p = self.processes
+        return min(self.EDIT_GAP_MAX * p, max(self.EDIT_GAP, n * p / self.SENDS_PER_S))
 
     def _send_loop(self) -> None:
         """Send the outbox in order. Edits of a busy room travel together.

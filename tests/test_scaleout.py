@@ -228,3 +228,29 @@ def test_a_process_sends_the_versions_others_committed_between_its_own(app, conf
             assert edit_versions(received) == [(1, 2), (4, 5)]
     finally:
         client.disconnect()
+
+
+def test_two_processes_batch_a_crowded_room_over_a_wider_window(app, conference, monkeypatch):
+    """Each of P processes batches its own edits, and each writes every batch to its share of
+    the room: the room counts as its share times P, and the window may grow to P times the
+    ceiling, so that a crowded room costs each process less than it cost one."""
+    from drafting import socketio as server
+
+    live = app.extensions["drafting"]["live"]
+    d = app.extensions["drafting"]["actions"].create_draft(
+        None, conference["conference"].id, "Draft", [("operative", 0, "A")]
+    )
+    client = server.test_client(app, auth={"token": conference["delegate_tokens"][0]})
+    try:
+        assert client.emit("join", {"draft_id": d.id}, callback=True)["ok"]
+        room = f"draft:{d.id}"  # one person here, as if one of a crowd
+        monkeypatch.setattr(live, "SENDS_PER_S", 40)
+        assert live.edit_gap(room) == pytest.approx(1 / 40)
+        live.processes = 2
+        assert live.edit_gap(room) == pytest.approx(2 / 40)
+        monkeypatch.setattr(live, "SENDS_PER_S", 10)
+        assert live.edit_gap(room) == pytest.approx(2 * live.EDIT_GAP_MAX)  # the ceiling, twice
+        live.processes = 1
+        assert live.edit_gap(room) == live.EDIT_GAP_MAX
+    finally:
+        client.disconnect()

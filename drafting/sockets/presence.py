@@ -153,12 +153,14 @@ class Presence:
             if not store.beat(self.process, now) and not first:
                 # taken for dead (a long stall?) and forgotten: our connections again
                 touched |= self._write_rows()
+            known = store.server_processes()
             dead = [
                 p
-                for p, at in store.server_processes().items()
+                for p, at in known.items()
                 if p != self.process and (at < now - STALE or _process_gone(p))
             ]
             left.update(store.forget_processes(dead))
+            self.live.processes = max(1, len(known) - len(dead))
             touched |= set(left)
             if first:
                 touched |= set(store.presence_mismatches())
