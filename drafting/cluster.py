@@ -120,7 +120,8 @@ def nginx_conf(
     run_dir: Path, host: str, port: int, upstreams: list[int], max_body: int, nofile: int
 ) -> str:
     """nginx in front of the processes: WebSocket upgrades passed through, a browser kept on
-    one process by the `drafting_route` cookie, a dead process skipped."""
+    one process by the `drafting_route` cookie, a dead process skipped, floods of new
+    connections from one address refused."""
     # as root nginx would run its workers as nobody, who may not enter the folders above the
     # run folder (pytest's are 0700): they run as the user who started the cluster
     user = f"user {pwd.getpwuid(os.geteuid()).pw_name};\n" if os.geteuid() == 0 else ""
@@ -163,6 +164,25 @@ http {{
         default "";
     }}
 
+    # the scheme as the client used it: ours, after what the proxies in front said (the
+    # processes believe as many values from the right as there are proxies, ours included)
+    map $http_x_forwarded_proto $drafting_proto {{
+        "" $scheme;
+        default "$http_x_forwarded_proto, $scheme";
+    }}
+    # new live connections per address: WebSocket handshakes only, 20 a second and 400 at
+    # once (docs/deploy.md); loopback is not limited (a proxy on this machine, tests)
+    geo $drafting_local {{
+        default 0;
+        127.0.0.0/8 1;
+        ::1 1;
+    }}
+    map "$drafting_local:$http_upgrade" $drafting_handshake_from {{
+        ~*^0:websocket$ $binary_remote_addr;
+        default "";
+    }}
+    limit_req_zone $drafting_handshake_from zone=drafting_handshakes:10m rate=20r/s;
+
     upstream drafting {{
         hash $drafting_route consistent;
 {servers}
@@ -179,12 +199,12 @@ http {{
             proxy_set_header Connection $connection_upgrade;
             proxy_set_header Host $http_host;
             proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
-            proxy_set_header X-Forwarded-Proto $scheme;
-            proxy_set_header X-Forwarded-Host $http_host;
+            proxy_set_header X-Forwarded-Proto $drafting_proto;
             proxy_connect_timeout 5s;
             proxy_read_timeout 300s;
             proxy_send_timeout 300s;
             add_header Set-Cookie $drafting_route_cookie;
+            limit_req zone=drafting_handshakes burst=400 nodelay;
         }}
     }}
 }}

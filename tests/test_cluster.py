@@ -19,6 +19,7 @@ from typing import Any
 
 import pytest
 import socketio
+import websocket
 from liveserver import REPO, free_port
 
 from drafting.actions import Actions
@@ -54,8 +55,8 @@ def alive(pid: int) -> bool:
 class Cluster:
     """`drafting serve --workers N` in a session of its own, as an operator runs it."""
 
-    def __init__(self, db: Path, workers: int = 2) -> None:
-        self.db, self.workers = db, workers
+    def __init__(self, db: Path, workers: int = 2, args: tuple[str, ...] = ()) -> None:
+        self.db, self.workers, self.args = db, workers, args
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = db.with_suffix(".cluster.log")
@@ -65,7 +66,7 @@ class Cluster:
         argv = [sys.executable, "-m", "drafting", "serve", "--workers", str(self.workers)]
         with open(self.log, "ab") as log:
             self.proc = subprocess.Popen(
-                [*argv, "--port", str(self.port)],
+                [*argv, "--port", str(self.port), *self.args],
                 cwd=REPO,
                 env={**os.environ, "DRAFTING_DB": str(self.db)},
                 stdout=log,
@@ -375,3 +376,30 @@ def _answers(url: str) -> bool:
             return bool(r.status == 200)
     except OSError:
         return False
+
+
+def test_behind_a_tls_proxy_the_scheme_it_was_asked_in_is_believed(cluster_db: Path) -> None:
+    """With a proxy in front that ends TLS (`--proxy-hops 1`), the cluster's nginx passes on
+    the scheme that proxy says, so a page of https://... may open its WebSocket; a request
+    that does not come through it (no X-Forwarded-Proto) is refused as from another site."""
+    cluster = Cluster(
+        cluster_db, 1, ("--proxy-hops", "1", "--base-url", "https://drafting.test")
+    ).start()
+    url = f"ws://127.0.0.1:{cluster.port}/socket.io/?EIO=4&transport=websocket"
+
+    def handshake(proto: str | None) -> str:
+        headers = [f"X-Forwarded-Proto: {proto}"] if proto else []
+        ws = websocket.create_connection(
+            url, header=headers, origin="https://drafting.test", host="drafting.test", timeout=10
+        )
+        try:
+            return str(ws.recv())
+        finally:
+            ws.close()
+
+    try:
+        assert handshake("https").startswith("0{")  # Engine.IO's open packet
+        with pytest.raises(websocket.WebSocketBadStatusException, match="400"):
+            handshake(None)
+    finally:
+        cluster.stop()
