@@ -1835,11 +1835,15 @@ def _cannot_write(path: Path, e: BaseException) -> StoreUnavailable:
 
 def _check_integrity(conn: sqlite3.Connection, name: Path | str, then: str) -> None:
     try:
-        problems = [str(r[0]) for r in conn.execute("PRAGMA integrity_check").fetchall()]
+        rows = [str(r[0]) for r in conn.execute("PRAGMA integrity_check").fetchall()]
     except sqlite3.DatabaseError as e:
         if _unwritable(e):
             raise
-        problems = [str(e)]
+        rows = [str(e)]
+    # a row may hold several problems, one a line, under "*** in database main ***"
+    problems = [
+        p for r in rows for p in r.splitlines() if p.strip() and not p.startswith("***")
+    ] or rows
     if problems != ["ok"]:
         raise StoreUnavailable(
             f"{name} fails SQLite's integrity check ({problems[0]}"
