@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint fmt setup deps browser redis fonts bench clean
+.PHONY: run test lint fmt setup deps browser redis nginx fonts bench clean
 
 setup: $(STAMP) node_modules/.package-lock.json
 
@@ -26,13 +26,18 @@ browser:
 redis:
 	@command -v redis-server >/dev/null || { apt-get update -qq && apt-get install -y -qq redis-server; }
 
+# nginx in front of `drafting serve --workers N` (tests/test_cluster.py). The cluster runs its
+# own nginx from a folder beside the database; the package's system service is not used.
+nginx:
+	@command -v nginx >/dev/null || test -x /usr/sbin/nginx || { apt-get update -qq && apt-get install -y -qq nginx; }
+
 # Fonts the PDF export needs for what delegates write: with DejaVu alone, Chinese and emoji
 # come out as empty boxes (drafting/publish/print.css names the families).
 NOTO_FONTS := fonts-noto-core fonts-noto-cjk fonts-noto-color-emoji
 fonts:
 	@dpkg -s $(NOTO_FONTS) >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq $(NOTO_FONTS); }
 
-deps: setup browser redis fonts
+deps: setup browser redis nginx fonts
 
 run: setup fonts
 	$(VENV)/bin/drafting serve --demo

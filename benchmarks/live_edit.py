@@ -66,6 +66,12 @@ the probe's writer and observer in a second node process (``--no-probe-apart``: 
 own ``static/js/sync.js``), as etherpad-load-test does; ``--generator python`` runs them here,
 in asyncio. Node's clients, like browsers, offer permessage-deflate; aiohttp's do not.
 
+Several processes: ``--workers N`` serves through `drafting serve --workers N` (nginx on the
+port, N server processes behind it, Redis between them; docs/scaling.md); every client
+connects through nginx, which places each WebSocket connection on a process at random (no
+cookie). The server's cost is then the whole cluster's, and ``cpu_split_cores`` says how
+much of it went to the server processes, nginx and Redis.
+
 The server's cost is read from /proc for its process tree (gunicorn arbiter and worker):
 CPU seconds used during the measured window over the window's wall time (cores), and
 resident memory at the end (``server_rss_mb``; ``server_rss_peak_mb`` is the peak seen by
@@ -113,6 +119,7 @@ import math
 import os
 import random
 import re
+import shutil
 import signal
 import socket
 import sqlite3
@@ -236,21 +243,30 @@ def free_port() -> int:
 
 
 class ServerProcess:
-    """`drafting serve` in its own session; CPU and memory of its whole process tree."""
+    """`drafting serve` in its own session; CPU and memory of its whole process tree. With
+    ``workers`` (``--workers N``), `drafting serve --workers N`: nginx on the port, N server
+    processes behind it, Redis between them (all in the tree measured)."""
 
     def __init__(
-        self, db_path: Path, port: int, log_path: Path, cpus: set[int] | None = None
+        self,
+        db_path: Path,
+        port: int,
+        log_path: Path,
+        cpus: set[int] | None = None,
+        workers: int = 0,
     ) -> None:
         self.db_path, self.port, self.log_path = db_path, port, log_path
         self.cpus = cpus
+        self.workers = workers
         self.url = f"http://127.0.0.1:{port}"
         self.proc: subprocess.Popen[bytes] | None = None
 
-    def start(self, timeout: float = 30) -> None:
+    def start(self, timeout: float = 90) -> None:
         env = {**os.environ, "DRAFTING_DB": str(self.db_path)}
         self._log = open(self.log_path, "ab")  # noqa: SIM115
+        cluster = ["--workers", str(self.workers)] if self.workers else []
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "drafting", "serve", "--port", str(self.port)],
+            [sys.executable, "-m", "drafting", "serve", "--port", str(self.port), *cluster],
             cwd=REPO,
             env=env,
             stdout=self._log,
@@ -298,6 +314,17 @@ class ServerProcess:
                 total += int(fields[11]) + int(fields[12])  # utime, stime
         return total / CLK_TCK
 
+    def cpu_split(self) -> dict[str, float]:
+        """CPU seconds by kind of process: nginx, redis, the server processes (drafting)."""
+        out = {"nginx": 0.0, "redis": 0.0, "drafting": 0.0}
+        for pid in self.pids():
+            with contextlib.suppress(OSError):
+                comm = Path(f"/proc/{pid}/comm").read_text().strip()
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+                kind = "nginx" if "nginx" in comm else "redis" if "redis" in comm else "drafting"
+                out[kind] += (int(fields[11]) + int(fields[12])) / CLK_TCK
+        return out
+
     def rss_mb(self) -> float:
         total = 0.0
         for pid in self.pids():
@@ -314,10 +341,11 @@ class ServerProcess:
             return
         if self.proc.poll() is None:
             # gunicorn's quick shutdown: SIGTERM would wait out its graceful timeout for the
-            # open WebSockets, and the figures are taken by now
+            # open WebSockets, and the figures are taken by now (a cluster stops its
+            # processes gracefully: at most 5 s)
             os.killpg(self.proc.pid, signal.SIGINT)
             try:
-                self.proc.wait(3)
+                self.proc.wait(20 if self.workers else 3)
             except subprocess.TimeoutExpired:
                 os.killpg(self.proc.pid, signal.SIGKILL)
                 self.proc.wait(10)
@@ -770,7 +798,9 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
     server_cpus, loadgen_cpus = pinning(args.pin)
     if loadgen_cpus:
         os.sched_setaffinity(0, loadgen_cpus)
-    server = ServerProcess(db_path, args.port or free_port(), workdir / "server.log", server_cpus)
+    server = ServerProcess(
+        db_path, args.port or free_port(), workdir / "server.log", server_cpus, args.workers
+    )
     server.start()
     busy_before = wait_quiet(args.wait_quiet) if args.wait_quiet else None
     if etherpad and args.generator == "node":
@@ -869,12 +899,14 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         await asyncio.sleep(max(0.0, win_start - time.perf_counter()))
         spy = start_spy(args.spy, server.worker_pid(), args.duration) if args.spy else None
         cpu0, edits0 = server.cpu_seconds(), count_edits(db_path)
+        split0 = server.cpu_split()
         proc0 = time.process_time() + children_cpu()
         host0 = host_busy_seconds()
         w0 = time.perf_counter()
         await asyncio.sleep(max(0.0, end - w0))
         w1 = time.perf_counter()
         cpu1, edits1 = server.cpu_seconds(), count_edits(db_path)
+        split1 = server.cpu_split()
         proc1 = time.process_time() + children_cpu()
         host1 = host_busy_seconds()
         wall = w1 - w0
@@ -926,6 +958,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         "rate": 2.5 if etherpad else args.rate,
         **latency_figures(rec, stored),
         **cost_figures(wall, cpu1 - cpu0, proc1 - proc0, host1 - host0, edits1 - edits0),
+        **cluster_figures(args.workers, split0, split1, wall),
         "keystrokes": sum(keystrokes),
         "edits_sent": counts.get("sent", 0),
         "server_rss_mb": round(rss, 1),
@@ -1022,6 +1055,16 @@ def cost_figures(
     }
 
 
+def cluster_figures(
+    workers: int, split0: dict[str, float], split1: dict[str, float], wall: float
+) -> dict[str, Any]:
+    """How many server processes, and (through nginx) the cores each kind of process took."""
+    out: dict[str, Any] = {"workers": workers}
+    if workers:
+        out["cpu_split_cores"] = {k: round((split1[k] - split0[k]) / wall, 3) for k in split1}
+    return out
+
+
 def probe_figures(probe: list[float], sent: int) -> dict[str, Any]:
     pq = quantiles(probe)
     return {
@@ -1035,9 +1078,7 @@ def probe_figures(probe: list[float], sent: int) -> dict[str, Any]:
 
 def finish(args: argparse.Namespace, result: dict[str, Any], workdir: Path) -> dict[str, Any]:
     if not args.keep:
-        for f in workdir.iterdir():
-            f.unlink()
-        workdir.rmdir()
+        shutil.rmtree(workdir)  # a cluster's folder (`bench.db.cluster/`) too
     else:
         result["workdir"] = str(workdir)
     return result
@@ -1104,6 +1145,7 @@ async def run_node(
     stop = asyncio.Event()
     sampler = asyncio.ensure_future(sample_rss(server, rss_peak, stop))
     marks: dict[str, tuple[float, float, float, int, float]] = {}
+    splits: dict[str, dict[str, float]] = {}
     spy = None
     assert node.stdout is not None
     drains = [asyncio.ensure_future(_drain(n)) for n in nodes[1:]]
@@ -1119,6 +1161,7 @@ async def run_node(
                     count_edits(db_path),
                     host_busy_seconds(),
                 )
+                splits[name] = server.cpu_split()
                 if name == "window-start" and args.spy:
                     spy = start_spy(args.spy, server.worker_pid(), args.duration)
                 if name == "window-end":
@@ -1181,6 +1224,7 @@ async def run_node(
         "rate": 2.5,
         **latency_figures(rec, stored),
         **cost_figures(wall, cpu1 - cpu0, node1 - node0, host1 - host0, edits1 - edits0),
+        **cluster_figures(args.workers, splits["window-start"], splits["window-end"], wall),
         "keystrokes": out["keystrokes"],
         "edits_sent": counts["sent"],
         "server_rss_mb": round(rss, 1),
@@ -1255,6 +1299,12 @@ def report(r: dict[str, Any]) -> None:
         f"server: {r['server_cpu_cores']} cores, {r['server_rss_mb']} MB RSS "
         f"(peak {r['server_rss_peak_mb']} MB)"
     )
+    if r.get("workers"):
+        split = r["cpu_split_cores"]
+        print(
+            f"  through nginx, {r['workers']} server process(es): servers {split['drafting']}, "
+            f"nginx {split['nginx']}, redis {split['redis']} cores"
+        )
     print(
         f"load generator: {r['loadgen_cpu_cores']} cores, event-loop lag p99 "
         f"{ms('loop_lag_p99_ms')}; connect+join took {r['connect_s']} s"
@@ -1312,6 +1362,14 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--warmup", type=float, default=1.0, help="seconds of load not measured")
     p.add_argument("--settle", type=float, default=30.0, help="seconds allowed to converge")
     p.add_argument("--port", type=int, default=0, help="server port (default: a free one)")
+    p.add_argument(
+        "--workers",
+        type=int,
+        default=0,
+        metavar="N",
+        help="serve through nginx with N server processes and Redis (`drafting serve "
+        "--workers N`); 0 (default): one process, connected to directly",
+    )
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--keep", action="store_true", help="keep the database and server log")
     p.add_argument("--spy", metavar="FILE", help="py-spy the server during the window into FILE")
@@ -1337,6 +1395,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         p.error("need 1 <= --typists <= --clients <= 1000")
     if args.model == "etherpad" and not (1 <= args.authors <= 1000 and 0 <= args.lurkers <= 1000):
         p.error("need 1 <= --authors <= 1000 and 0 <= --lurkers <= 1000")
+    if not 0 <= args.workers <= 16 or (args.workers and args.spy):
+        p.error("need 0 <= --workers <= 16, and --spy only without --workers")
     return args
 
 

@@ -489,6 +489,14 @@ X-Forwarded-For ($proxy_add_x_forwarded_for) and X-Forwarded-Proto ($scheme).
 @click.option(
     "--threads", default=400, show_default=True, type=int, help="Threads (DRAFTING_WORKER=gthread)."
 )
+@click.option(
+    "--workers",
+    default=0,
+    show_default=True,
+    type=click.IntRange(0, 64),
+    help="N server processes behind nginx, sharing through Redis (docs/scaling.md); "
+    "0: one process serves the port itself.",
+)
 def serve(
     host: str,
     port: int,
@@ -498,6 +506,7 @@ def serve(
     secret_key_file: str | None,
     demo: bool,
     threads: int,
+    workers: int,
 ) -> None:
     """Run the live server (gunicorn, gevent and WebSocket), fit for a conference room.
 
@@ -525,6 +534,11 @@ def serve(
             f"The pages need {', '.join(map(str, missing))}, which this install lacks. In a "
             "checkout, `make setup` installs the browser's modules (npm ci)."
         )
+    if workers:
+        from .cluster import serve_cluster
+
+        serve_cluster(db_path(), settings, workers, demo=demo)
+        return
     if os.environ.get("DRAFTING_WORKER", "gevent") == "gevent" and not os.environ.get(
         "DRAFTING_GEVENT_PATCHED"
     ):

@@ -39,6 +39,11 @@ class Live:
         self._sender_lock = threading.Lock()
         self._votes_announced: dict[int, dict[int, Any]] = {}
         self._due_lock = threading.Lock()
+        # several processes (a message queue): each clause's edit messages follow on from
+        # this process's last one, with the versions others committed in between
+        self.shared = False
+        self._sent_versions: dict[int, int] = {}  # clause -> last version sent (sender only)
+        self.processes = 1  # serving the file, as presence's beats count them
 
     @contextmanager
     def origin(self, sid: str | None) -> Iterator[None]:
@@ -76,12 +81,18 @@ class Live:
         server's one core would go to writing. Past 100 recipients the gap grows with the room
         (32 ms for 160, 50 ms from 250 on): more edits travel in each message, every screen
         gets fewer of them, and a keystroke waits at most 50 ms for its batch.
+
+        With P processes (`processes`), each batches its own edits and every process writes
+        every batch to its share of the room (about n / P): the room counts as its share
+        times P, and the gap may grow to P × 50 ms, so that a crowded room's writes per
+        process fall with P instead of staying where one process had them.
         """
         try:
             n = len(self.socketio.server.manager.rooms["/"].get(room, ()))
         except (AttributeError, KeyError, TypeError):
             return self.EDIT_GAP
-        return min(self.EDIT_GAP_MAX, max(self.EDIT_GAP, n / self.SENDS_PER_S))
+        p = self.processes
+        return min(self.EDIT_GAP_MAX * p, max(self.EDIT_GAP, n * p / self.SENDS_PER_S))
 
     def _send_loop(self) -> None:
         """Send the outbox in order. Edits of a busy room travel together.
@@ -113,7 +124,7 @@ class Live:
                         waiting[room].append((payload, skip))
                     elif now - last.get(room, -1e9) >= (gap := self.edit_gap(room)):
                         last[room] = now
-                        self._send(event, payload, room, skip)
+                        self._send_edits(room, [(payload, skip)])
                     else:
                         waiting[room] = [(payload, skip)]
                         due[room] = last[room] + gap
@@ -132,6 +143,8 @@ class Live:
                 last = {r: t for r, t in last.items() if now - t < self.EDIT_GAP_MAX}
 
     def _send_edits(self, room: str, edits: list[tuple[Any, str | None]]) -> None:
+        if self.shared:
+            edits = self._follow_on(edits)
         if len(edits) == 1:
             self._send("clause:edited", edits[0][0], room, edits[0][1])
             return
@@ -141,6 +154,35 @@ class Live:
         skip = skips.pop() if len(skips) == 1 else None
         payload = {"draft_id": edits[0][0]["draft_id"], "edits": [p for p, _s in edits]}
         self._send("clauses:edited", payload, room, skip)
+
+    FIRST_RUN = 16  # versions
+
+    def _follow_on(self, edits: list[tuple[Any, str | None]]) -> list[tuple[Any, str | None]]:
+        """With several processes, the versions of a clause reach a client from each, each
+        process's messages in order but the processes' interleaved as the queue has them: a
+        client would see gaps (version 12 from one process before 11 from the other) and
+        ask for the clause again, thousands of times a minute with 80 authors in one clause.
+        So each process's messages of a clause follow on from its last one: the versions the
+        others committed in between are read from the store and sent too (a client ignores
+        those it has). The store holds them: they came before one of ours."""
+        out: list[tuple[Any, str | None]] = []
+        for payload, skip in edits:
+            cid, version = payload["clause_id"], payload["version"]
+            # the first message of a clause from this process: the few versions before it
+            # too, which another process may not have sent yet (a batch holds at most 50 ms)
+            sent = self._sent_versions.get(cid, max(0, version - 1 - self.FIRST_RUN))
+            if sent < version - 1:
+                try:
+                    between = self.store.versions_between(cid, sent, version - 1)
+                except Exception:  # the client asks for the clause instead
+                    log.warning("could not read versions of clause %s", cid, exc_info=True)
+                    between = []
+                out.extend(({**p, "draft_id": payload["draft_id"]}, None) for p in between)
+            self._sent_versions[cid] = max(sent, version)
+            out.append((payload, skip))
+        if len(self._sent_versions) > 10_000:  # forget clauses long quiet, now and then
+            self._sent_versions.clear()
+        return out
 
     def _send(self, event: str, payload: Any, room: Rooms, skip: str | None) -> None:
         try:

@@ -38,6 +38,10 @@ class _Gunicorn(BaseApplication):
 
         gevent = os.environ.get("DRAFTING_WORKER") == "gevent"
         app = create_app({**self.app_config, "BACKGROUND_CHECKPOINT": gevent})
+        # alone, or one of several processes (`drafting serve --workers N`): what they share
+        from .cluster import share
+
+        share(app)
         if gevent:
             _checkpoint_in_background(app.extensions["drafting"]["store"])
             # uploads read and documents set in worker processes, off the room's event loop

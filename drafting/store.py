@@ -308,6 +308,25 @@ def _m0009(db: Database) -> None:
         db.table("drafts").add_column(name, str)
 
 
+@migrations(name="0010_presence")
+def _m0010(db: Database) -> None:
+    """Who is connected, kept in the database when several server processes serve one file
+    (`drafting serve --workers N`): each process's connections, the drafts each is in and the
+    clause it is in, and when each process last said it was alive. A single process keeps
+    this in its memory and leaves these tables empty."""
+    db.table("server_processes").create({"id": str, "beat_at": float, "started_at": str}, pk="id")
+    db.table("connections").create(
+        {"process": str, "sid": str, "participant_id": int, "conference_id": int},
+        pk=("process", "sid"),
+    )
+    db.table("connections").create_index(["participant_id"])
+    db.table("connection_drafts").create(
+        {"process": str, "sid": str, "draft_id": int, "clause_id": int},
+        pk=("process", "sid", "draft_id"),
+    )
+    db.table("connection_drafts").create_index(["draft_id"])
+
+
 @migrations(name="0011_floor")
 def _m0011(db: Database) -> None:
     """The meeting around the text: a conference's agenda (drafts and other items, in order,
@@ -661,7 +680,7 @@ class Store:
                 yield db
             return
         try:
-            db.conn.execute("BEGIN IMMEDIATE")
+            self._begin_immediate(db.conn)
         except sqlite3.OperationalError as e:
             if _unwritable(e):
                 raise unavailable(self.path, e) from None
@@ -675,6 +694,33 @@ class Store:
             if isinstance(e, sqlite3.OperationalError) and _unwritable(e):
                 raise unavailable(self.path, e) from None
             raise
+
+    BUSY_TIMEOUT_S = 30.0
+
+    def _begin_immediate(self, conn: sqlite3.Connection) -> None:
+        """Take the write lock, waiting for another process's writer by sleeping in Python,
+        not in SQLite: SQLite's own wait (busy_timeout) sleeps in C, which stops every
+        connection of a gevent process, 1 to 100 ms at a time. Two processes writing one
+        file (`drafting serve --workers 2`) took each other's lock hundreds of times a second:
+        send -> stored p99 1.6 s with 80 authors in one clause. `time.sleep` is gevent's in a
+        served process, so the others are served meanwhile."""
+        try:
+            conn.execute("PRAGMA busy_timeout=0")
+            deadline = time.monotonic() + self.BUSY_TIMEOUT_S
+            pause = 0.0005
+            while True:
+                try:
+                    conn.execute("BEGIN IMMEDIATE")
+                    return
+                except sqlite3.OperationalError as e:
+                    if "locked" not in str(e) and "busy" not in str(e):
+                        raise
+                    if time.monotonic() > deadline:
+                        raise
+                time.sleep(pause)
+                pause = min(pause * 2, 0.01)
+        finally:
+            conn.execute(f"PRAGMA busy_timeout={int(self.BUSY_TIMEOUT_S * 1000)}")
 
     def _t(self, name: str) -> Table:
         return self.db.table(name)
@@ -904,6 +950,118 @@ class Store:
     def set_present(self, participant_id: int, present: bool) -> None:
         self._t("participants").update(participant_id, {"present": int(present)})
 
+    # --- who is connected, across server processes ----------------------------------------
+    # (`sockets/presence.py` in shared mode: the rows of each process's connections)
+
+    def beat(self, process: str, at: float) -> bool:
+        """A server process says it is alive. False when it had no row (it is new, or others
+        took it for dead and forgot its connections): the row is made."""
+        cur = self.db.conn.execute(
+            "update server_processes set beat_at = ? where id = ?", [at, process]
+        )
+        if cur.rowcount:
+            return True
+        self.db.conn.execute(
+            "insert into server_processes (id, beat_at, started_at) values (?, ?, ?)",
+            [process, at, now()],
+        )
+        return False
+
+    def server_processes(self) -> dict[str, float]:
+        """Every process known to serve this file, and when it last beat (epoch seconds)."""
+        rows = self.db.conn.execute("select id, beat_at from server_processes").fetchall()
+        return {str(i): float(b) for i, b in rows}
+
+    def forget_processes(self, processes: list[str]) -> dict[int, set[int]]:
+        """Remove dead processes and their connections. Returns the participants who had
+        connections there, each with the drafts they were in through them."""
+        if not processes:
+            return {}
+        marks = ",".join("?" * len(processes))
+        gone: dict[int, set[int]] = {}
+        for pid, draft in self.db.conn.execute(
+            f"select c.participant_id, d.draft_id from connections c left join"
+            f" connection_drafts d on d.process = c.process and d.sid = c.sid"
+            f" where c.process in ({marks})",
+            processes,
+        ):
+            drafts = gone.setdefault(int(pid), set())
+            if draft is not None:
+                drafts.add(int(draft))
+        for table in ("connection_drafts", "connections"):
+            self.db.conn.execute(f"delete from {table} where process in ({marks})", processes)
+        self.db.conn.execute(f"delete from server_processes where id in ({marks})", processes)
+        return gone
+
+    def add_connection(
+        self, process: str, sid: str, participant_id: int, conference_id: int
+    ) -> None:
+        self.db.conn.execute(
+            "insert or replace into connections (process, sid, participant_id, conference_id)"
+            " values (?, ?, ?, ?)",
+            [process, sid, participant_id, conference_id],
+        )
+
+    def drop_connection(self, process: str, sid: str) -> None:
+        for table in ("connection_drafts", "connections"):
+            self.db.conn.execute(
+                f"delete from {table} where process = ? and sid = ?", [process, sid]
+            )
+
+    def connection_in_draft(
+        self, process: str, sid: str, draft_id: int, clause_id: int | None = None
+    ) -> None:
+        """The connection is in the draft (joined), in that clause (None: in none)."""
+        self.db.conn.execute(
+            "insert or replace into connection_drafts (process, sid, draft_id, clause_id)"
+            " values (?, ?, ?, ?)",
+            [process, sid, draft_id, clause_id],
+        )
+
+    def connection_left_draft(self, process: str, sid: str, draft_id: int) -> None:
+        self.db.conn.execute(
+            "delete from connection_drafts where process = ? and sid = ? and draft_id = ?",
+            [process, sid, draft_id],
+        )
+
+    def connection_count(self, participant_id: int) -> int:
+        """A participant's open connections, in every process."""
+        row = self.db.conn.execute(
+            "select count(*) from connections where participant_id = ?", [participant_id]
+        ).fetchone()
+        return int(row[0])
+
+    def people_in_draft(
+        self, draft_id: int, participant_ids: set[int] | None = None
+    ) -> list[tuple[Participant, int | None]]:
+        """Who is in a draft through any process, with the clause they are in (one of them,
+        when their connections are in several), by participant id."""
+        where, params = "d.draft_id = ?", [draft_id]
+        if participant_ids is not None:
+            ids = sorted(participant_ids)
+            where += f" and c.participant_id in ({','.join('?' * len(ids))})"
+            params += ids
+        cursor = self.db.conn.execute(
+            "select p.*, max(d.clause_id) as focus from connection_drafts d join connections c"
+            " on c.process = d.process and c.sid = d.sid join participants p"
+            f" on p.id = c.participant_id where {where} group by p.id order by p.id",
+            params,
+        )
+        names = [c[0] for c in cursor.description]
+        out = []
+        for row in cursor.fetchall():
+            values = dict(zip(names, row, strict=True))
+            out.append((_participant(values), values["focus"]))
+        return out
+
+    def presence_mismatches(self) -> list[int]:
+        """Participants marked present with no connection open anywhere, or the reverse."""
+        rows = self.db.conn.execute(
+            "select id from participants where present != exists"
+            " (select 1 from connections c where c.participant_id = participants.id)"
+        ).fetchall()
+        return [int(r[0]) for r in rows]
+
     # --- drafts and clauses -------------------------------------------------------------
 
     def insert_draft(
@@ -1030,6 +1188,32 @@ class Store:
             [clause_id, after, upto],
         ).fetchall()
         return [(int(v), d) for v, d in rows]
+
+    def versions_between(self, clause_id: int, after: int, upto: int) -> list[dict[str, Any]]:
+        """Each version after `after` up to `upto` as `clause:edited` says it (version,
+        base_version, delta, author_id, reason), oldest first: those after the last version
+        kept without its delta (the first, an older database's)."""
+        rows = self.db.conn.execute(
+            "select version, delta, actor_id, reason from clause_versions"
+            " where clause_id = ? and version > ? and version <= ? order by version",
+            [clause_id, after, upto],
+        ).fetchall()
+        out: list[dict[str, Any]] = []
+        for version, delta, actor, reason in rows:
+            if delta is None:
+                out.clear()
+                continue
+            out.append(
+                {
+                    "clause_id": clause_id,
+                    "version": int(version),
+                    "base_version": int(version) - 1,
+                    "delta": delta,
+                    "author_id": actor,
+                    "reason": reason,
+                }
+            )
+        return out
 
     def edit_seen(self, edit_id: str) -> tuple[int, int, int | None] | None:
         """(clause id, version, author) an edit id was applied as, if it was."""
@@ -1651,11 +1835,15 @@ def _cannot_write(path: Path, e: BaseException) -> StoreUnavailable:
 
 def _check_integrity(conn: sqlite3.Connection, name: Path | str, then: str) -> None:
     try:
-        problems = [str(r[0]) for r in conn.execute("PRAGMA integrity_check").fetchall()]
+        rows = [str(r[0]) for r in conn.execute("PRAGMA integrity_check").fetchall()]
     except sqlite3.DatabaseError as e:
         if _unwritable(e):
             raise
-        problems = [str(e)]
+        rows = [str(e)]
+    # a row may hold several problems, one a line, under "*** in database main ***"
+    problems = [
+        p for r in rows for p in r.splitlines() if p.strip() and not p.startswith("***")
+    ] or rows
     if problems != ["ok"]:
         raise StoreUnavailable(
             f"{name} fails SQLite's integrity check ({problems[0]}"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -43,6 +44,25 @@ def test_live_edit_tiny_run_converges() -> None:
     assert r["reader_procs"] == 2  # the 23 readers in two processes of their own
     assert r["latency_samples"] > 0 and r["p99_ms"] is not None
     assert r["edits_per_s"] > 0 and r["server_cpu_cores"] >= 0
+    assert (r["misplaced"], r["markers_lost"], r["markers_doubled"]) == (0, 0, 0), r
+
+
+@pytest.mark.skipif(
+    shutil.which("nginx") is None and not Path("/usr/sbin/nginx").exists(),
+    reason="nginx is not installed (make test installs it)",
+)
+def test_live_edit_through_nginx_with_two_processes() -> None:
+    r = last_json(
+        [
+            str(BENCH / "live_edit.py"),
+            *("--clients", "12", "--typists", "4", "--duration", "2", "--warmup", "0.3"),
+            *("--settle", "15", "--workers", "2"),
+        ],
+        timeout=120,
+    )
+    assert r["converged"] is True, r["problems"]
+    assert r["workers"] == 2 and r["latency_samples"] > 0
+    assert r["cpu_split_cores"]["drafting"] > 0  # the cluster's processes were measured
     assert (r["misplaced"], r["markers_lost"], r["markers_doubled"]) == (0, 0, 0), r
 
 

@@ -54,6 +54,7 @@ class Actions(Context):
     members = conferences.members
     set_member_weight = conferences.set_member_weight
     set_present = conferences.set_present
+    settle_presence = conferences.settle_presence
     # drafts and their structure
     create_draft = draft_actions.create_draft
     import_document = draft_actions.import_document

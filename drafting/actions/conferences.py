@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from .. import domain, procedure
@@ -17,7 +17,7 @@ from ..events import (
     ParticipantPresent,
 )
 from .access import Actor, actor_id, chair, conference_id_for, hash_token, new_token
-from .context import Context
+from .context import Context, Transaction
 
 
 def _check_quorum(quorum: object) -> int | None:
@@ -248,12 +248,36 @@ def set_member_weight(ctx: Context, actor: Actor, member_id: object, weight: obj
 
 def set_present(ctx: Context, participant: Participant, present: bool) -> None:
     with ctx.transaction() as tx:
-        ctx.store.set_present(participant.id, present)
-        tx.emit(
-            ParticipantPresent(
-                conference_id=participant.conference_id,
-                actor_id=participant.id,
-                id=participant.id,
-                present=present,
-            )
+        _mark_present(tx, participant, present)
+
+
+def _mark_present(tx: Transaction, participant: Participant, present: bool) -> None:
+    tx.store.set_present(participant.id, present)
+    tx.emit(
+        ParticipantPresent(
+            conference_id=participant.conference_id,
+            actor_id=participant.id,
+            id=participant.id,
+            present=present,
         )
+    )
+
+
+def settle_presence(
+    ctx: Context, change: Callable[[], Iterable[int]], connected: Callable[[int], bool]
+) -> list[Participant]:
+    """In one transaction: `change` (the rows of who is connected, which several server
+    processes share) returns the participants it touched; each is then marked present if
+    `connected(id)`, absent if not, where that differs from the store. Deciding inside the
+    transaction that changed the rows, processes that decide at once for one delegate cannot
+    leave the mark wrong: SQLite runs their transactions one after the other. Returns the
+    participants whose mark changed."""
+    changed = []
+    with ctx.transaction() as tx:
+        for pid in sorted(set(change())):
+            p = ctx.store.participant(pid)
+            here = connected(pid)
+            if p.present != here:
+                _mark_present(tx, p, here)
+                changed.append(p)
+    return changed
