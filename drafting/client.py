@@ -389,6 +389,8 @@ class DraftClient:
         # python-socketio may be reconnecting by itself (the server went away): stop that
         # first, or it would connect a second time beside this connection
         self.sio.shutdown()
+        if self.sio.connected:  # its attempt under way succeeded
+            return
         self.sio.connect(
             self.url,
             auth={"token": self.token},
@@ -401,7 +403,9 @@ class DraftClient:
         server away), which a plain disconnect would not stop, and a closed client would come
         back with the server, rejoin and count its delegation present."""
         self._closing = True
-        self.sio.shutdown()
+        self.sio.shutdown()  # ends python-socketio's retries, waiting for one under way ...
+        if self.sio.connected:  # ... which may have succeeded meanwhile
+            self.sio.disconnect()
 
     def __enter__(self) -> DraftClient:
         return self

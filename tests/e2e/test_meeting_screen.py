@@ -134,6 +134,9 @@ def test_a_session_on_every_screen_and_the_wall(hall, people, live, artifacts):
     expect(jp.locator("#floor-lists .floor-request.mine")).to_contain_text("Germany")
     expect(jp.locator("#floor-lists .floor-withdraw")).to_contain_text("(2nd)")
     expect(w.locator("#pj-queue .pj-delegation")).to_have_text(["Morocco", "Germany"])
+    # the conference page counts everyone in the conference, whichever page they sit on: two
+    # delegates in the draft, two following the conference, the wall, and the chair herself
+    expect(cp.locator("#present-count")).to_have_text("6 of 6 present")
     cp.locator("#session").screenshot(path=str(artifacts / "meeting-conference-chair.png"))
     w.screenshot(path=str(artifacts / "meeting-projector-list.png"))
 
