@@ -9,8 +9,13 @@ Everything on one machine, on engines Debian packages:
   queue to the clients of every process, and presence is shared through the database
   (`sockets/presence.py`);
 - Redis as Socket.IO's message queue (`DRAFTING_MESSAGE_QUEUE`), on loopback, with a password
-  made at each start, holding nothing on disk (`save ""`, no append-only file). With
-  `DRAFTING_MESSAGE_QUEUE` set, that Redis is used instead and none is started.
+  made at each start, holding nothing on disk (`save ""`, no append-only file): the open
+  secret ballots wait there too (`ballots.py`). With `--message-queue` (or
+  `DRAFTING_MESSAGE_QUEUE`) given, that Redis is used instead and none is started.
+
+The processes believe one more proxy than `--proxy-hops` says (nginx is in front of them), so
+each client's own address counts; nginx passes on the scheme a TLS proxy in front reports, and
+refuses floods of WebSocket handshakes per address, as docs/deploy.md's configuration does.
 
 The configuration is written into a folder beside the database (`<db>.cluster/`: nginx.conf,
 redis.conf, cluster.json with the processes' pids, each process's output) at every start;
