@@ -112,6 +112,11 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     live = Live(socketio, store)
     ballots = ballot_box(app.config["MESSAGE_QUEUE"], app.config["DATABASE"])
     actions = Actions(store, notify=live.publish, ballots=ballots)
+    actions.origin, actions.notify_from = live.current_origin, live.publish_from
+    if app.config.get("GROUP_COMMIT", os.environ.get("DRAFTING_GROUP_COMMIT", "1") != "0"):
+        from .actions.group import GroupCommit
+
+        actions.group = GroupCommit(actions)
     presence = Presence(actions, live)
     app.extensions["drafting"] = {
         "store": store,

@@ -54,6 +54,16 @@ class Live:
         finally:
             self._local.sid = None
 
+    def current_origin(self) -> str | None:
+        """The connection this thread works for (`origin`), to publish for it elsewhere."""
+        return getattr(self._local, "sid", None)
+
+    def publish_from(self, origin: object, events: list[Event]) -> None:
+        """`publish`, from another thread on behalf of the connection `origin` (the group
+        committer's, for an edit it committed: its author is not sent the echo)."""
+        with self.origin(origin if isinstance(origin, str) else None):
+            self.publish(events)
+
     def emit(self, event: str, payload: Any, room: Rooms, skip_origin: bool = False) -> None:
         """Queue a message for the room; one sender thread sends them all, in order.
 

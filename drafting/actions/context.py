@@ -14,12 +14,15 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterator
 from contextlib import contextmanager, nullcontext
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..ballots import BallotBox, MemoryBallots
 from ..events import Event
 from ..store import Store
 from ..textsync import OpLog
+
+if TYPE_CHECKING:
+    from .group import GroupCommit
 
 Notify = Callable[[list[Event]], None]
 
@@ -89,6 +92,12 @@ class Context:
         # the served process sets it: uploads are read, and documents set, in worker
         # processes with time and memory limits (`drafting.workers`), not in the room's loop
         self.isolated = False
+        # who caused what this thread is doing (the web app's live connection: it is not sent
+        # its own echo), and how to tell the others from another thread on its behalf
+        self.origin: Callable[[], object] = lambda: None
+        self.notify_from: Callable[[object, list[Event]], None] = lambda _o, ev: self.notify(ev)
+        # the served app commits live edits in groups (`group.GroupCommit`); None: each alone
+        self.group: GroupCommit | None = None
 
     OPLOGS = 256  # clauses whose recent operations are kept in memory (the busiest)
 
@@ -104,6 +113,12 @@ class Context:
             else:
                 self._oplogs.move_to_end(clause_id)
             return log
+
+    def forget_oplog(self, clause_id: int) -> None:
+        """Drop what is kept of a clause's recent operations (a version it holds was not
+        committed after all); they are read from the store again when needed."""
+        with self._locks_lock:
+            self._oplogs.pop(clause_id, None)
 
     def clause_lock(self, clause_id: int) -> threading.Lock:
         with self._locks_lock:

@@ -245,72 +245,96 @@ def apply_edit(
     eid = edit_id if isinstance(edit_id, str) else None
     c, d = clause_for(ctx, actor, cid)
     writer(actor, d.conference_id, "edit clauses")
+
+    def work(tx: Transaction) -> EditResult:
+        return _apply(ctx, tx, actor, d, cid, base, clean_delta, eid, restored)
+
+    if ctx.group is not None:  # the served app: committed with the edits that came with it
+        return ctx.group.run(cid, work)
     with ctx.transaction(cid) as tx:
-        seen = ctx.store.edit_seen(eid) if eid is not None else None
-        if seen is not None:
-            if seen[0] != cid or seen[2] != actor_id(actor):
-                # an id is one edit's, by one author: acknowledging a reuse as a resend would
-                # tell the client its text is the clause's, and so delete what it typed
-                raise Invalid(
-                    f"The edit id {eid!r} was already used for another change; nothing was "
-                    "applied. Send the change again under a new edit id."
-                )
-            current = ctx.store.clause(cid)
-            return EditResult(current, False, [], _resent_text(ctx, cid, base, clean_delta))
-        d = ctx.store.draft(d.id)
-        domain.check_editable(d)
-        c = ctx.store.clause(cid)
-        if c.status in domain.GONE:
-            raise NotFound(f"Clause {cid} was deleted while you were editing it.")
-        if base > c.version or base < 1:
-            raise Invalid(f"Version {base} of clause {cid} does not exist (it is at {c.version}).")
-        if restored is not None and not 1 <= restored <= c.version:
+        # told (after COMMIT, under the clause's lock) by the transaction
+        return work(tx)
+
+
+def _apply(
+    ctx: Context,
+    tx: Transaction,
+    actor: Actor,
+    d: Draft,
+    cid: int,
+    base: int,
+    clean_delta: str,
+    eid: str | None,
+    restored: int | None,
+) -> EditResult:
+    """`apply_edit` inside its transaction (or its savepoint in a group), under the clause's
+    lock."""
+    seen = ctx.store.edit_seen(eid) if eid is not None else None
+    if seen is not None:
+        if seen[0] != cid or seen[2] != actor_id(actor):
+            # an id is one edit's, by one author: acknowledging a reuse as a resend would
+            # tell the client its text is the clause's, and so delete what it typed
             raise Invalid(
-                f"The edit restores version {restored} of clause {cid}, which does not exist "
-                f"(it is at {c.version})."
+                f"The edit id {eid!r} was already used for another change; nothing was "
+                "applied. Send the change again under a new edit id."
             )
-        exact: str | None = None
-        since: str | None = None
-        mine: str | None
-        if base == c.version:
-            new_text = mine = textsync.apply_delta(c.text, clean_delta)
-            exact, since = clean_delta, f"={textsync.units(mine)}" if mine else ""
-        else:
-            if c.version - base > domain.MAX_REBASE_VERSIONS:
-                raise Behind(cid, c.version, c.text)
-            rebased = _rebase(ctx, cid, base, c.version, clean_delta)
-            if rebased is not None:
-                exact, since = rebased
-                new_text = textsync.apply_delta(c.text, exact)
-                mine = None  # not needed: `since` brings the author's text up to date
-            else:
-                base_text = ctx.store.clause_text_at(cid, base)
-                if base_text is None:
-                    raise Behind(cid, c.version, c.text)
-                mine = textsync.apply_delta(base_text, clean_delta)
-                new_text = textsync.merge3(base_text, c.text, mine).text
-        domain.check_clause_text(new_text)
-        if new_text == c.text:
-            return EditResult(c, False, [], mine, since)
-        reason = "edit" if restored is None else domain.restored_reason(restored)
-        write_text(
-            ctx,
-            tx,
-            actor,
-            d,
-            c,
-            new_text,
-            base,
-            reason,
-            edit_id=eid,
-            delta=exact,
-            restores=restored,
-            live=True,
+        current = ctx.store.clause(cid)
+        return EditResult(current, False, [], _resent_text(ctx, cid, base, clean_delta))
+    d = ctx.store.draft(d.id)
+    domain.check_editable(d)
+    c = ctx.store.clause(cid)
+    if c.status in domain.GONE:
+        raise NotFound(f"Clause {cid} was deleted while you were editing it.")
+    if base > c.version or base < 1:
+        raise Invalid(f"Version {base} of clause {cid} does not exist (it is at {c.version}).")
+    if restored is not None and not 1 <= restored <= c.version:
+        raise Invalid(
+            f"The edit restores version {restored} of clause {cid}, which does not exist "
+            f"(it is at {c.version})."
         )
-    # told (after COMMIT, under the clause's lock) by the transaction; committed, so the
-    # operation may join the clause's recent ones
+    exact: str | None = None
+    since: str | None = None
+    mine: str | None
+    if base == c.version:
+        new_text = mine = textsync.apply_delta(c.text, clean_delta)
+        exact, since = clean_delta, f"={textsync.units(mine)}" if mine else ""
+    else:
+        if c.version - base > domain.MAX_REBASE_VERSIONS:
+            raise Behind(cid, c.version, c.text)
+        rebased = _rebase(ctx, cid, base, c.version, clean_delta)
+        if rebased is not None:
+            exact, since = rebased
+            new_text = textsync.apply_delta(c.text, exact)
+            mine = None  # not needed: `since` brings the author's text up to date
+        else:
+            base_text = ctx.store.clause_text_at(cid, base)
+            if base_text is None:
+                raise Behind(cid, c.version, c.text)
+            mine = textsync.apply_delta(base_text, clean_delta)
+            new_text = textsync.merge3(base_text, c.text, mine).text
+    domain.check_clause_text(new_text)
+    if new_text == c.text:
+        return EditResult(c, False, [], mine, since)
+    reason = "edit" if restored is None else domain.restored_reason(restored)
+    write_text(
+        ctx,
+        tx,
+        actor,
+        d,
+        c,
+        new_text,
+        base,
+        reason,
+        edit_id=eid,
+        delta=exact,
+        restores=restored,
+        live=True,
+    )
     if exact is not None:
+        # the operation joins the clause's recent ones now, for the next edit of a group to
+        # be transformed over; should this one not be committed after all, they are forgotten
         ctx.oplog(cid).add(c.version + 1, exact)
+        tx.on_rollback(lambda: ctx.forget_oplog(cid))
     clause = replace(c, text=new_text, version=c.version + 1)
     return EditResult(clause, True, tx.events, mine, since)
 
