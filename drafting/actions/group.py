@@ -119,36 +119,12 @@ class GroupCommit:
                             item.done.set()
 
     def _commit(self, group: list[_Item[object]]) -> None:
-        from .context import Transaction
-
         ctx = self.ctx
         locks = [ctx.clause_lock(cid) for cid in sorted({i.clause_id for i in group})]
         for lock in locks:
             lock.acquire()
         try:
-            applied: list[_Item[object]] = []
-            try:
-                with ctx.store.write():
-                    for item in group:
-                        tx = Transaction(ctx.store)
-                        try:
-                            with ctx.store.write():  # a savepoint: this edit's alone
-                                item.result = item.work(tx)
-                        except Exception as e:
-                            tx.rolled_back()
-                            item.error = e
-                        else:
-                            item.tx = tx
-                            applied.append(item)
-            except BaseException as e:  # BEGIN or COMMIT failed: nothing of the group is kept
-                for item in group:
-                    if item.tx is not None:
-                        item.tx.rolled_back()
-                        item.tx = None
-                    if item.error is None:
-                        item.error = e
-                    item.result = None
-                applied = []
+            applied = self._write(group)
             self.groups += 1
             self.edits += len(group)
             for item in applied:
@@ -163,3 +139,37 @@ class GroupCommit:
                 lock.release()
             for item in group:
                 item.done.set()
+
+    def _write(self, group: list[_Item[object]]) -> list[_Item[object]]:
+        """The group's transaction: the edits applied, in order.
+
+        Run in the event loop's own thread. Run in a real OS thread instead (gevent's pool),
+        so that a disk holding up a write would hold up the committer and not the loop, it
+        was slower: probe p99 81-531 ms against 57-73 ms in 60 s runs with 160 authors."""
+        from .context import Transaction
+
+        store = self.ctx.store
+        applied: list[_Item[object]] = []
+        try:
+            with store.write():
+                for item in group:
+                    tx = Transaction(store)
+                    try:
+                        with store.write():  # a savepoint: this edit's alone
+                            item.result = item.work(tx)
+                    except Exception as e:
+                        tx.rolled_back()
+                        item.error = e
+                    else:
+                        item.tx = tx
+                        applied.append(item)
+        except BaseException as e:  # BEGIN or COMMIT failed: nothing of the group is kept
+            for item in group:
+                if item.tx is not None:
+                    item.tx.rolled_back()
+                    item.tx = None
+                if item.error is None:
+                    item.error = e
+                item.result = None
+            return []
+        return applied
