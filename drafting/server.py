@@ -56,6 +56,14 @@ class _Gunicorn(BaseApplication):
 
 
 CHECKPOINT_EVERY = 0.5  # seconds
+# A WAL this long (8 MB) is checkpointed again with RESTART right after: PASSIVE never finds
+# it wholly copied while commits keep coming (one lands during every copy and sync), so the
+# WAL never starts over and grows until a commit in the event loop checkpoints it itself
+# (`WAL_BACKSTOP_PAGES`): 32 MB copied and synced with every connection of the process
+# stopped. RESTART holds the write lock while it copies what is left, little after the
+# PASSIVE, and syncs; edits wait for it meanwhile, the event loop does not. 160 authors:
+# send -> stored p99 31-48 ms in four runs, against 53 and 146 ms (max 784 ms) without.
+RESTART_PAGES = 2000
 
 
 def _checkpoint_in_background(store: Any) -> None:
@@ -69,7 +77,9 @@ def _checkpoint_in_background(store: Any) -> None:
         while True:
             gevent.sleep(CHECKPOINT_EVERY)
             try:
-                pool.apply(store.checkpoint)
+                log_pages, _done = pool.apply(store.checkpoint)
+                if log_pages >= RESTART_PAGES:
+                    pool.apply(store.checkpoint, ("RESTART",))
             except Exception:  # a busy or vanished file: the next round tries again
                 log.warning("WAL checkpoint failed", exc_info=True)
 

@@ -654,16 +654,29 @@ class Store:
             self._local.db = db
         return db
 
-    def checkpoint(self) -> tuple[int, int]:
-        """Copy what the WAL holds into the database file, without waiting for readers or
-        writers (PASSIVE), on a connection of its own: meant for a real OS thread. Returns
-        (pages in the WAL, pages copied)."""
-        conn = sqlite3.connect(self.path, timeout=30)
+    def checkpoint(self, mode: str = "PASSIVE") -> tuple[int, int]:
+        """Copy what the WAL holds into the database file, on a connection of its own: meant
+        for a real OS thread. Returns (pages in the WAL, pages copied).
+
+        PASSIVE waits for no one. RESTART takes the write lock and keeps it while it copies
+        the rest, so that the next commit starts the WAL over from its beginning; it waits at
+        most `RESTART_WAIT` for a writer or an older reader (a backup reads one snapshot for
+        seconds), since writers wait while it does, and gives up for this time: (pages, 0).
+        """
+        if mode not in ("PASSIVE", "RESTART"):
+            raise ValueError(mode)
+        conn = sqlite3.connect(self.path, timeout=30 if mode == "PASSIVE" else self.RESTART_WAIT)
         try:
-            _busy, log, done = conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
-            return int(log), int(done)
+            busy, log, done = conn.execute(f"PRAGMA wal_checkpoint({mode})").fetchone()
+            return int(log), 0 if busy else int(done)
+        except sqlite3.OperationalError as e:
+            if "locked" in str(e) or "busy" in str(e):
+                return -1, 0
+            raise
         finally:
             conn.close()
+
+    RESTART_WAIT = 0.05  # seconds
 
     def close(self) -> None:
         db: Database | None = getattr(self._local, "db", None)

@@ -173,3 +173,46 @@ def test_versions_keep_deltas_and_a_whole_text_every_so_often(actions: Actions, 
     for version in (1, 2, SNAPSHOT_EVERY, SNAPSHOT_EVERY + 1, SNAPSHOT_EVERY + 2, len(expected)):
         assert actions.store.clause_text_at(cid, version) == expected[version - 1]
     assert actions.store.clause_text_at(cid, len(expected) + 1) is None
+
+
+def test_a_restart_checkpoint_lets_the_next_commit_start_the_wal_over(tmp_path):
+    """The served process checkpoints from a thread of its own. Under a steady stream of
+    commits a PASSIVE checkpoint never finds the WAL wholly copied (a commit lands during
+    each one), and the WAL grows; a RESTART one holds the commits off while it copies the
+    rest, and the next commit writes from the WAL's beginning again."""
+    store = Store(tmp_path / "wal.db", autocheckpoint=False)
+    for i in range(300):
+        with store.write():
+            store.set_setting(f"k{i}", "x" * 2000)
+    log, done = store.checkpoint("RESTART")
+    assert log >= 300
+    assert done == log
+    with store.write():
+        store.set_setting("after", "z")
+    assert store.checkpoint()[0] <= 4  # this commit's pages only: the WAL started over
+    assert store.setting("k299") == "x" * 2000 and store.setting("after") == "z"
+    with pytest.raises(ValueError):
+        store.checkpoint("TRUNCATE; drop table settings")
+
+
+def test_a_restart_checkpoint_does_not_wait_for_a_long_reader(tmp_path):
+    """A backup reads one snapshot for seconds; writers wait while a RESTART checkpoint
+    does, so it gives up at once rather than hold every edit up behind the backup."""
+    import time
+
+    store = Store(tmp_path / "wal.db", autocheckpoint=False)
+    for i in range(50):
+        with store.write():
+            store.set_setting(f"k{i}", "x" * 2000)
+    reader = sqlite3.connect(tmp_path / "wal.db", isolation_level=None)
+    reader.execute("begin")
+    reader.execute("select count(*) from settings").fetchone()  # holds its snapshot
+    with store.write():
+        store.set_setting("later", "y")  # the reader's snapshot is now an older one
+    started = time.monotonic()
+    _log, done = store.checkpoint("RESTART")
+    assert time.monotonic() - started < 2 and done == 0
+    with store.write():  # writers were not left waiting
+        store.set_setting("after", "z")
+    reader.execute("commit")
+    assert store.checkpoint("RESTART")[1] > 0
