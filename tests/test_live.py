@@ -648,12 +648,44 @@ def test_a_client_closed_while_the_server_is_away_stays_closed(live, live_conf):
         assert time.monotonic() < deadline, "the client never saw the server go"
         time.sleep(0.02)
     gone.close()  # python-socketio is retrying meanwhile
+    _stays_closed(live, live_conf, gone)
+
+
+def _stays_closed(live, live_conf, gone):
+    import time
+
     live.start()
     back = DraftClient(live.url, live_conf["tokens"][1])
     back.join(live_conf["draft_id"])
-    # python-socketio retries at most 5 s apart: give it that long to come back, if it would
-    watch_until = time.monotonic() + 6
+    # python-socketio retries at most 2 s apart here: give it longer to come back, if it would
+    watch_until = time.monotonic() + 4
     while time.monotonic() < watch_until:
         assert not gone.sio.connected, "a closed client reconnected"
         time.sleep(0.05)
     back.close()
+
+
+def test_a_client_closed_before_its_retries_start_stays_closed(live, live_conf):
+    """python-socketio marks the client disconnected before it starts its retry task: a
+    close in between (the thread that starts the task is slow to be scheduled, as it was
+    once in CI) must still keep the client from coming back."""
+    import threading
+    import time
+
+    gone = DraftClient(live.url, live_conf["tokens"][0])
+    gone.join(live_conf["draft_id"])
+    start_task = gone.sio.start_background_task
+    late = threading.Event()
+
+    def started_late(target, *args, **kwargs):  # the scheduler's delay, made certain
+        if getattr(target, "__name__", "") == "_handle_reconnect":
+            late.set()
+            time.sleep(0.3)
+        return start_task(target, *args, **kwargs)
+
+    gone.sio.start_background_task = started_late
+    live.kill()
+    assert late.wait(10), "the client never saw the server go"
+    assert not gone.sio.connected
+    gone.close()  # nothing to stop yet: the retry task starts after this
+    _stays_closed(live, live_conf, gone)
