@@ -55,7 +55,14 @@ def _check_proposal(
         raise Invalid("The reason must be a text.")
     if len(reason) > domain.MAX_REASON_CHARS:
         raise Invalid(f"Keep the reason under {domain.MAX_REASON_CHARS:,} characters.")
-    text = "" if clean_kind == "delete" else domain.check_clause_text(new_text)
+    if clean_kind == "delete":
+        # a deletion proposes no text; a text typed before choosing "delete" is let go, but
+        # anything else is a malformed request, refused as any other field would be
+        if new_text is not None and not isinstance(new_text, str):
+            raise Invalid("The new text must be a text; a deletion proposes none.")
+        text = ""
+    else:
+        text = domain.check_clause_text(new_text)
     if clean_kind in ("replace", "insert_after", "amend_amendment") and not text.strip():
         raise Invalid("Write the text the amendment proposes.")
     clean_new_kind = None

@@ -95,6 +95,16 @@ def test_a_friendly_deletion_removes_the_clause_and_its_sub_clauses(room, ids):
     assert [n for n, _ in numbered(room)] == ["", "1", "2"]
 
 
+def test_a_deletion_with_a_malformed_new_text_is_refused_and_proposes_nothing(room, ids):
+    out = propose(room, room.jonas, ids[2], "delete", new_text=12, reason="covered elsewhere")
+    assert out.ack["error"]["code"] == "invalid"
+    assert "new text must be a text" in out.ack["error"]["message"]
+    assert room.fresh()["amendments"] == []
+    # a text typed before choosing "delete" is let go: the deletion proposes none
+    out = propose(room, room.jonas, ids[2], "delete", new_text="typed first", reason="r")
+    assert out.ack["ok"] and out.ack["amendment"]["new_text"] == ""
+
+
 def test_a_sponsor_refuses_and_it_must_go_to_the_vote(room, ids):
     a = propose(room, room.jonas, ids[1], new_text="Decides to establish an expert group;")
     aid = a.ack["amendment"]["id"]
