@@ -4,7 +4,7 @@
  * the meeting on (to the next item or a chosen one), moves items, takes them off, and adds a
  * draft or a free item with a title.
  */
-import { attempt, h } from './dom.js';
+import { announce, h, toast } from './dom.js';
 import { keepTyped, refill } from './refill.js';
 
 const STATUS_NAMES = { current: 'under debate', done: 'concluded', pending: '' };
@@ -28,8 +28,15 @@ export class AgendaView {
     this.chair = opts.me.role === 'chair';
   }
 
-  act(event, data, done) {
-    return attempt(() => this.floor.act(event, data), done);
+  async act(event, data, done) {
+    try {
+      const reply = await this.floor.act(event, data);
+      if (done) announce(done);
+      return reply;
+    } catch (err) {
+      toast(err.message, { error: true });
+      return null;
+    }
   }
 
   render() {

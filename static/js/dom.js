@@ -162,16 +162,3 @@ export function safeFragment(html) {
   copy(doc.body, out);
   return out;
 }
-
-/** Await an action of the user's: a refusal is shown (its message says what to do), a success
- * announced to screen readers when `done` is given. Returns the answer, or null. */
-export async function attempt(action, done) {
-  try {
-    const reply = await action();
-    if (done) announce(done);
-    return reply;
-  } catch (err) {
-    toast(err.message, { error: true });
-    return null;
-  }
-}

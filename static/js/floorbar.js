@@ -5,7 +5,7 @@
  * draft page shows it above the document, and the chair's console carries the chair's (on a
  * phone the console stays on screen, so these buttons do).
  */
-import { announce, attempt, h } from './dom.js';
+import { announce, h, toast } from './dom.js';
 import { KIND_NAMES, groupOf } from './floor.js';
 import { ordinal } from './labels.js';
 import { refill } from './refill.js';
@@ -27,8 +27,15 @@ export class FloorBar {
     this.me = opts.me;
   }
 
-  act(event, data, done) {
-    return attempt(() => this.floor.act(event, data), done);
+  async act(event, data, done) {
+    try {
+      const reply = await this.floor.act(event, data);
+      if (done) announce(done);
+      return reply;
+    } catch (err) {
+      toast(err.message, { error: true });
+      return null;
+    }
   }
 
   render() {

@@ -7,7 +7,7 @@
  * puts a delegation on the list, closes and reopens the list, sets its times, and opens a list
  * on a clause. The server decides; a refusal is shown as it says it.
  */
-import { announce, attempt, h } from './dom.js';
+import { announce, h, toast } from './dom.js';
 import { api } from './net.js';
 import { KIND_NAMES, KIND_PHRASES, durationText, groupOf } from './floor.js';
 import { ordinal } from './labels.js';
@@ -80,8 +80,15 @@ export class FloorPanel {
   }
 
   /** Ask the server; a refusal is shown. Returns the answer, or null. */
-  act(event, data, done) {
-    return attempt(() => this.floor.act(event, data), done);
+  async act(event, data, done) {
+    try {
+      const reply = await this.floor.act(event, data);
+      if (done) announce(done);
+      return reply;
+    } catch (err) {
+      toast(err.message, { error: true });
+      return null;
+    }
   }
 
   listName(lst) {
@@ -381,8 +388,30 @@ export class FloorPanel {
   }
 
   settingsNode(lst) {
-    const speaking = secondsInput('floor-seconds', lst.speaking_seconds, `speaking-${lst.id}`);
-    const reply = secondsInput('floor-reply-seconds', lst.reply_seconds, `reply-${lst.id}`);
+    const speaking = keepTyped(
+      h('input', {
+        type: 'number',
+        min: 0,
+        max: 3600,
+        step: 1,
+        inputmode: 'numeric',
+        class: 'floor-seconds',
+        value: String(lst.speaking_seconds ?? 0),
+        dataset: { key: `speaking-${lst.id}` },
+      }),
+    );
+    const reply = keepTyped(
+      h('input', {
+        type: 'number',
+        min: 0,
+        max: 3600,
+        step: 1,
+        inputmode: 'numeric',
+        class: 'floor-reply-seconds',
+        value: String(lst.reply_seconds ?? 0),
+        dataset: { key: `reply-${lst.id}` },
+      }),
+    );
     const sides = keepTyped(h('input', { type: 'checkbox', class: 'floor-for-against', checked: lst.for_against, dataset: { key: `sides-${lst.id}` } }));
     const form = h(
       'form',
@@ -448,20 +477,4 @@ export class FloorPanel {
       h('button', { type: 'submit', class: 'small-button', dataset: { key: `place-${lst.id}` } }, 'Add'),
     );
   }
-}
-
-/** A number of seconds (0: no limit), kept as typed while the list re-renders. */
-function secondsInput(cls, value, key) {
-  return keepTyped(
-    h('input', {
-      type: 'number',
-      min: 0,
-      max: 3600,
-      step: 1,
-      inputmode: 'numeric',
-      class: cls,
-      value: String(value ?? 0),
-      dataset: { key },
-    }),
-  );
 }
